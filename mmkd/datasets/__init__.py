@@ -1,0 +1,3 @@
+from .transfer_set import TransferSetDataset
+
+__all__ = ['TransferSetDataset']

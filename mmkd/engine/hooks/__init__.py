@@ -1,0 +1,3 @@
+from .student_checkpoint_hook import StudentCheckpointHook
+
+__all__ = ['StudentCheckpointHook']

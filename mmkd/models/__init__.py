@@ -1,0 +1,6 @@
+from .algorithms import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .recorder import ModuleRecorder
+from .teachers import *  # noqa: F401,F403
+
+__all__ = ['ModuleRecorder']

@@ -1,0 +1,3 @@
+from .knowledge_distiller import KnowledgeDistiller
+
+__all__ = ['KnowledgeDistiller']

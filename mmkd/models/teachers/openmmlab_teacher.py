@@ -1,0 +1,98 @@
+"""Any OpenMMLab model (mmpretrain, mmdet, mmseg …) as a frozen teacher."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS as ROOT_MODELS
+from mmengine.registry import DefaultScope
+from mmengine.structures import BaseDataElement
+
+from mmkd.registry import MODELS
+from mmkd.utils import load_strictly
+from ..recorder import ModuleRecorder, RecordSpec
+from .base_teacher import BaseTeacher
+from .input_adapter import Normalization, read_normalization
+
+
+def load_model_config(config: Union[str, dict]) -> Config:
+    """A config file path, a package config (``'mmpretrain::resnet/resnet18_8xb32_in1k.py'``) or
+    an inline dict with ``model`` (and optionally ``default_scope``)."""
+    if isinstance(config, dict):
+        return Config(config)
+    if '::' in config:
+        from mmengine.hub import get_config
+        return get_config(config, pretrained=False)
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'teacher config not found: {config!r}')
+    return Config.fromfile(config)
+
+
+@MODELS.register_module()
+class OpenMMLabTeacher(BaseTeacher):
+    """A frozen OpenMMLab model built from its own config and loaded strictly from a checkpoint.
+
+    The model runs in ``tensor`` mode (never through its loss); its forward output is the record
+    ``'outputs'`` (the logits of a classifier) and ``records`` add hooked submodule tensors.
+    The teacher's own ``data_preprocessor`` (mean/std, BGR/RGB) is applied to the student's batch.
+
+    Args:
+        config: the teacher's config file, ``'pkg::path'`` config, or a dict with ``model``.
+        checkpoint: the teacher's weights; loaded to CPU, weights-only, every key must match.
+            ``None`` only with ``allow_random_init=True`` (tests, or a teacher without weights).
+        records: extra records, ``name -> module path`` (see :class:`ModuleRecorder`).
+        input_size: ``(h, w)`` the teacher expects, if not the student's.
+        allow_random_init: build without a checkpoint.
+
+    Example:
+        >>> teacher = OpenMMLabTeacher(
+        ...     config=dict(model=dict(type='ImageClassifier',
+        ...         backbone=dict(type='LeNet5', num_classes=10)), default_scope='mmpretrain'),
+        ...     checkpoint=None, allow_random_init=True)
+        >>> teacher(torch.zeros(2, 1, 32, 32))['outputs'].shape
+        torch.Size([2, 10])
+    """
+
+    def __init__(self,
+                 config: Union[str, dict],
+                 checkpoint: Optional[str],
+                 records: Optional[Dict[str, RecordSpec]] = None,
+                 input_size: Optional[Sequence[int]] = None,
+                 allow_random_init: bool = False,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        cfg = load_model_config(config)
+        if 'model' not in cfg:
+            raise KeyError(f'teacher config {config!r} has no `model`')
+        scope = cfg.get('default_scope') or DefaultScope.get_current_instance().scope_name
+        model_cfg = cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else dict(cfg.model)
+        if cfg.get('data_preprocessor') is not None:
+            model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+        with DefaultScope.overwrite_default_scope(scope):
+            self.model = ROOT_MODELS.build(model_cfg)
+        self._input_size = input_size
+        if checkpoint is not None:
+            self.load_report = [load_strictly(self.model, checkpoint, 'teacher checkpoint')]
+        elif allow_random_init:
+            self.load_report = ['random init (no checkpoint): its signal is noise']
+        else:
+            raise ValueError(f'teacher from {config!r}: `checkpoint` is None. Give the trained '
+                             "teacher's .pth, or set allow_random_init=True on purpose.")
+        self.recorder = ModuleRecorder(self.model, records or {}, owner='teacher')
+        self.output_names = ('outputs', *self.recorder.specs)
+        self.freeze()
+
+    @property
+    def teacher_normalization(self) -> Normalization:
+        return read_normalization(getattr(self.model, 'data_preprocessor', None))
+
+    @property
+    def input_size(self) -> Optional[Sequence[int]]:
+        return self._input_size
+
+    @torch.no_grad()
+    def forward(self, inputs: torch.Tensor,
+                data_samples: Optional[List[BaseDataElement]] = None) -> Dict[str, torch.Tensor]:
+        with self.recorder.recording() as records:
+            outputs = self.model(self.prepare_inputs(inputs), data_samples, mode='tensor')
+        return dict(outputs=outputs, **records)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Distributed training with torchrun and MMEngine's DDP:
+#   bash tools/dist_train.sh CONFIG NUM_PROCS [train.py flags]
+# NNODES, NODE_RANK, MASTER_ADDR and PORT are read from the environment for multi-node runs.
+set -euo pipefail
+CONFIG=$1
+GPUS=$2
+shift 2
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+PORT=${PORT:-29500}
+MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
+PYTHONPATH="$(dirname "$0")/..${PYTHONPATH:+:$PYTHONPATH}" \
+python -m torch.distributed.run --nnodes="$NNODES" --node_rank="$NODE_RANK" \
+  --master_addr="$MASTER_ADDR" --nproc_per_node="$GPUS" --master_port="$PORT" \
+  "$(dirname "$0")/train.py" "$CONFIG" --launcher pytorch "$@"
