@@ -218,7 +218,7 @@ def test_cd_on_the_gathered_global_batch_equals_the_single_process_cd():
     full = student.clone().requires_grad_()
     expected = LEDLoss(lambda_id=0.0)(full, teacher, labels=labels)
     expected.backward()
-    context = mp.get_context('spawn')
+    context = mp.get_context('fork')
     queue = context.Queue()
     port = 29500 + os.getpid() % 1000
     processes = [context.Process(target=_gather_worker,
