@@ -3,8 +3,8 @@
 # (10 classes, 32/64-d embeddings, 1-4 labels a canvas) LED at weight 1 is ~6x the summed BCE
 # from the first step and the student does not learn (mAP 33 vs 55 for BCE only, see
 # projects/l2d/README.md), so LED is scaled down to a tenth of BCE's size.
-# Train the teacher first (resnet18-w16_mldecoder_fashion-tiles.py) or point
-# teacher_checkpoint at its weights.
+# Train the teacher first (resnet18-w16_mldecoder_fashion-tiles.py); elsewhere pass
+# --cfg-options model.teachers.teacher.checkpoint=PATH.
 _base_ = ['./resnet18-w8_mldecoder_fashion-tiles-1k.py']
 
 teacher_checkpoint = 'work_dirs/resnet18-w16_mldecoder_fashion-tiles/epoch_10.pth'
