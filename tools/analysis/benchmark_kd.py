@@ -10,7 +10,9 @@ data (a ResNet-18 teacher and a thinner ResNet-18 student, CIFAR stem, 32x32 ima
 
 Variants run interleaved: every round times ``--steps`` steps of each variant, in a rotating order,
 and each ratio is the median over rounds of the ratio within a round, so load drifting on a shared
-machine hits both sides of a ratio alike. Pixel values do not change the cost: images are synthetic.
+machine hits both sides of a ratio alike. On CPU the process's CPU time is reported beside wall time:
+on a machine shared with other jobs it is the steadier measure of the work a step does. Pixel values
+do not change the cost: images are synthetic.
 
     python tools/analysis/benchmark_kd.py [--device cuda] [--batch-size 64] [--rounds 15]
 """
@@ -211,22 +213,24 @@ class _Logits(torch.nn.Module):
 
 
 def measure(steps: Dict[str, Callable], batches: List[dict], args: argparse.Namespace,
-            device: torch.device) -> Dict[str, List[float]]:
-    """Seconds per step of every variant in every round (interleaved, rotating order)."""
+            device: torch.device) -> Dict[str, Dict[str, List[float]]]:
+    """Seconds per step of every variant in every round (interleaved, rotating order), as wall
+    time and as this process's CPU time (``{'wall': {variant: [...]}, 'cpu': {...}}``)."""
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
     names = list(steps)
     for name in names:
         for i in range(args.warmup):
             steps[name](batches[i % len(batches)])
     sync()
-    times = {name: [] for name in names}
+    times = dict(wall={name: [] for name in names}, cpu={name: [] for name in names})
     for r in range(args.rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             for i in range(args.steps):
-                steps[name](batches[i % len(batches)])
+                steps[name](batches[(r * args.steps + i) % len(batches)])
             sync()
-            times[name].append((time.perf_counter() - start) / args.steps)
+            times['wall'][name].append((time.perf_counter() - wall) / args.steps)
+            times['cpu'][name].append((time.process_time() - cpu) / args.steps)
     return times
 
 
@@ -247,27 +251,31 @@ def main() -> None:
                 torchdistill_note = f'torchdistill not importable: {error}'
         times = measure(steps, variants.batches, args, variants.device)
 
-    def ratio(a: str, b: str) -> float:
-        return statistics.median(x / y for x, y in zip(times[a], times[b]))
+    clocks = ['wall'] + (['cpu'] if variants.device.type == 'cpu' else [])
+
+    def ratio(clock: str, a: str, b: str) -> str:
+        if a not in times[clock] or b not in times[clock]:
+            return torchdistill_note or 'skipped'
+        return f'{statistics.median(x / y for x, y in zip(times[clock][a], times[clock][b])):.3f}'
 
     print(f'device: {args.device} ({platform.processor() or platform.machine()}, '
           f'{torch.get_num_threads()} threads), torch {torch.__version__}, mmkd {mmkd.__version__}; '
           f'batch {args.batch_size}, teacher ResNet-18 w{args.teacher_width}, student ResNet-18 '
           f'w{args.student_width}, {args.rounds} rounds x {args.steps} steps')
-    print('\n| variant | median ms/step | min | max |\n|---|---:|---:|---:|')
-    for name, values in times.items():
-        print(f'| {name} | {1e3 * statistics.median(values):.1f} | {1e3 * min(values):.1f} | '
-              f'{1e3 * max(values):.1f} |')
-    print('\n| ratio (median over rounds) | value | goal |\n|---|---:|---:|')
-    print(f'| (a) mmkd live KD / hand-written live KD | {ratio("mmkd_live", "hand_written_live"):.3f} '
-          '| <= 1.10 |')
-    print(f'| (b) mmkd store KD / plain student | {ratio("mmkd_store", "plain_student"):.3f} '
-          '| <= 1.05 |')
-    if 'torchdistill_live' in times:
-        print(f'| (c) mmkd live KD / torchdistill live KD | '
-              f'{ratio("mmkd_live", "torchdistill_live"):.3f} | - |')
-    else:
-        print(f'| (c) mmkd live KD / torchdistill live KD | n/a | {torchdistill_note or "skipped"} |')
+    print('\n| variant | ' + ' | '.join(f'{c} ms/step (median, min-max)' for c in clocks) +
+          ' |\n|---|' + '---:|' * len(clocks))
+    for name in steps:
+        cells = [f'{1e3 * statistics.median(times[c][name]):.1f} '
+                 f'({1e3 * min(times[c][name]):.0f}-{1e3 * max(times[c][name]):.0f})'
+                 for c in clocks]
+        print(f'| {name} | ' + ' | '.join(cells) + ' |')
+    print('\n| ratio (median of per-round ratios) | ' + ' | '.join(clocks) +
+          ' | goal |\n|---|' + '---:|' * len(clocks) + '---:|')
+    for label, a, b, goal in (
+            ('(a) mmkd live KD / hand-written live KD', 'mmkd_live', 'hand_written_live', '<= 1.10'),
+            ('(b) mmkd store KD / plain student', 'mmkd_store', 'plain_student', '<= 1.05'),
+            ('(c) mmkd live KD / torchdistill live KD', 'mmkd_live', 'torchdistill_live', '-')):
+        print(f'| {label} | ' + ' | '.join(ratio(c, a, b) for c in clocks) + f' | {goal} |')
 
 
 if __name__ == '__main__':
