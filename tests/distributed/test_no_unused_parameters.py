@@ -15,11 +15,12 @@ from mmengine.registry import DATASETS, MODELS, DefaultScope
 def distiller_configs() -> list:
     """Every distiller config under configs/, one per distinct model (a FlexibleRunner variant of
     a recipe trains the same model)."""
+    configs = [(path, Config.fromfile(path)) for path in
+               sorted(glob.glob(osp.join(REPO, 'configs', '*', '*.py'))) if '_base_' not in path]
     by_model = {}
-    for path in sorted(glob.glob(osp.join(REPO, 'configs', '*', '*.py'))):
-        model = Config.fromfile(path).get('model', {})
-        if '_base_' not in path and 'KnowledgeDistiller' in model.get('type', ''):
-            by_model.setdefault(str(model), path)
+    for path, cfg in sorted(configs, key=lambda item: 'runner_type' in item[1]):
+        if 'KnowledgeDistiller' in cfg.get('model', {}).get('type', ''):
+            by_model.setdefault(str(cfg.model), path)
     return sorted(by_model.values())
 
 
