@@ -17,14 +17,16 @@ model, question list or prompt than it started with.
 import json
 import os
 import os.path as osp
+import shutil
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from tqdm import tqdm
 
+from mmkd.datasets.teacher_store import TeacherStoreWriter
+
 from .aspect_scorer import AspectScorer
-from .aspect_store import write_store
 from .image_sources import ImageRecord
 from .summary import write_summary
 
@@ -147,6 +149,17 @@ def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], work_dir
     return paths['lines']
 
 
+def _write_store(path: str, ids: List[str], records: Dict[str, np.ndarray],
+                 fingerprint: dict) -> None:
+    """Write a complete teacher store in one chunk, built beside ``path`` and renamed over it."""
+    tmp = path + '.tmp'
+    shutil.rmtree(tmp, ignore_errors=True)
+    with TeacherStoreWriter(tmp, len(ids), fingerprint) as writer:
+        writer.write(ids, records)
+    shutil.rmtree(path, ignore_errors=True)
+    os.replace(tmp, path)
+
+
 def merge_shards(work_dir: str, num_shards: int, tokenizer=None) -> Dict[str, str]:
     """Join finished shards into the json, its metadata, the teacher store and the summary."""
     missing = [i for i in range(num_shards)
@@ -189,11 +202,10 @@ def merge_shards(work_dir: str, num_shards: int, tokenizer=None) -> Dict[str, st
                 most_common_first_tokens={(tokenizer.decode([t]) if tokenizer else str(t)): n
                                           for t, n in top.most_common(10)})
     atomic_write_text(outputs[META_FILE], json.dumps(meta, indent=2))
-    write_store(outputs[STORE_DIR], ids,
-                dict(aspect_probs=probs.astype(np.float32),
-                     yes_no_logits=np.stack([yes, no], axis=-1)),
-                fingerprint=dict(method='makd', **{k: info[k] for k in
-                                                   ('model', 'questions', 'prompt_suffix')}))
+    _write_store(outputs[STORE_DIR], ids, dict(aspect_probs=probs.astype(np.float32),
+                                               yes_no_logits=np.stack([yes, no], axis=-1)),
+                 fingerprint=dict(method='makd', **{k: info[k] for k in
+                                                    ('model', 'questions', 'prompt_suffix')}))
     outputs.update(write_summary(work_dir, probs, [e['label'] for e in scored],
                                  info['questions']))
     return outputs

@@ -65,14 +65,14 @@ def folder_records(root: str, key: str = 'stem') -> List[ImageRecord]:
 def dataset_records(config: str, split: str = 'train_dataloader') -> List[ImageRecord]:
     """The samples of the dataset of ``cfg[split]`` (its pipeline is not run).
 
-    Ids are those of the teacher store, :func:`~mmkd.makd.aspect_store.sample_id`: the image path
-    relative to the dataset's ``data_root`` or, for datasets held in memory (``FashionMNIST``,
-    ``CIFAR``), the sample index. The class comes from ``gt_label`` and the dataset's classes.
+    Ids are those of the teacher store, :func:`mmkd.datasets.teacher_store.sample_id`: the image
+    path relative to the dataset's ``data_root`` or, for datasets held in memory (``FashionMNIST``,
+    ``CIFAR``), ``'index:<i>'``. The class comes from ``gt_label`` and the dataset's classes.
     """
     from mmengine.config import Config
     from mmengine.registry import DATASETS, init_default_scope
 
-    from .aspect_store import sample_id
+    from mmkd.datasets.teacher_store import sample_id
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     if split not in cfg or 'dataset' not in cfg[split]:
