@@ -1,3 +1,4 @@
+from . import transforms  # noqa: F401  (registers the transforms)
 from .teacher_store import (TeacherStore, TeacherStoreWriter, sample_id,
                             shard_range)
 from .transfer_set import TransferSetDataset

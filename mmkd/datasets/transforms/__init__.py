@@ -1,0 +1,3 @@
+from .load_aspect_targets import LoadAspectTargets
+
+__all__ = ['LoadAspectTargets']

@@ -1,0 +1,3 @@
+from .aspect_agreement import AspectAgreement
+
+__all__ = ['AspectAgreement']

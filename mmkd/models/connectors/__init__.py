@@ -1,0 +1,3 @@
+from .pool_linear_connector import PoolLinearConnector
+
+__all__ = ['PoolLinearConnector']

@@ -1,0 +1,3 @@
+from .aspect_cls_head import AspectClsHead
+
+__all__ = ['AspectClsHead']
