@@ -105,7 +105,8 @@ def _write_json_atomic(path: str, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def _read_meta(path: str) -> dict:
+def read_store_meta(path: str) -> dict:
+    """The ``meta.json`` of the store at ``path`` (any state), checked for the format version."""
     meta_file = osp.join(path, META_FILE)
     if not osp.isfile(meta_file):
         raise FileNotFoundError(f'no teacher store at {path!r} ({META_FILE} missing). Write it with '
@@ -134,7 +135,7 @@ class TeacherStore:
 
     def __init__(self, path: str, expected_fingerprint: Optional[dict] = None):
         self.path = path
-        meta = _read_meta(path)
+        meta = read_store_meta(path)
         if not meta['complete']:
             raise RuntimeError(
                 f'teacher store {path!r} is incomplete ({meta["num_written"]}/'
@@ -199,6 +200,7 @@ class TeacherStoreWriter:
             ``{record: dtype}``; integer and bool records keep their own dtype.
         shard: ``dict(index=i, count=n, total_samples=N)`` when this store is shard ``i`` of ``n``
             of a dataset of ``N`` samples (rows :func:`shard_range`); see :meth:`merge`.
+        info: facts kept in ``meta.json`` but not checked (dataset config, ``data_root`` …).
 
     Example:
         >>> writer = TeacherStoreWriter('store', num_samples=2, fingerprint=dict(teacher='t'))
@@ -210,14 +212,15 @@ class TeacherStoreWriter:
 
     def __init__(self, path: str, num_samples: int, fingerprint: dict,
                  dtype: Union[str, Dict[str, str]] = 'float32',
-                 shard: Optional[dict] = None):
+                 shard: Optional[dict] = None,
+                 info: Optional[dict] = None):
         self.path = path
         self.dtype = dtype
         os.makedirs(path, exist_ok=True)
         fingerprint = _json_ready(fingerprint)
         shard = _json_ready(shard)
         if osp.isfile(osp.join(path, META_FILE)):
-            self.meta = _read_meta(path)
+            self.meta = read_store_meta(path)
             differences = fingerprint_differences(self.meta['fingerprint'], fingerprint)
             if differences:
                 raise ValueError(f'cannot resume teacher store {path!r}: it was started with a '
@@ -230,7 +233,8 @@ class TeacherStoreWriter:
                     f'{shard}).')
         else:
             self.meta = dict(version=STORE_VERSION, fingerprint=fingerprint, records={},
-                             num_samples=num_samples, num_written=0, complete=False, shard=shard)
+                             num_samples=num_samples, num_written=0, complete=False, shard=shard,
+                             info=_json_ready(info or {}))
             _write_json_atomic(osp.join(path, META_FILE), self.meta)
         self._arrays: Dict[str, np.memmap] = {}
         self._ids_file = None
@@ -356,7 +360,7 @@ class TeacherStoreWriter:
         All ``count`` shards of one split must be given, complete, with the same fingerprint and
         records; their ids must be disjoint and add up to ``total_samples``. A killed merge resumes.
         """
-        metas = [_read_meta(p) for p in shard_paths]
+        metas = [read_store_meta(p) for p in shard_paths]
         splits = {(m['shard']['count'], m['shard']['total_samples']) if m.get('shard') else None
                   for m in metas}
         if None in splits or len(splits) != 1:
@@ -386,7 +390,7 @@ class TeacherStoreWriter:
             raise ValueError(f'shards {list(shard_paths)} hold {sum(id_counts.values())} rows, '
                              f'the dataset has {total}')
         dtype = {name: spec['dtype'] for name, spec in (records[0] if records else {}).items()}
-        writer = cls(path, total, metas[0]['fingerprint'], dtype=dtype)
+        writer = cls(path, total, metas[0]['fingerprint'], dtype=dtype, info=metas[0].get('info'))
         offset = 0
         for shard in shards:  # a resumed merge skips the rows it already copied
             for start in range(min(len(shard), max(0, writer.num_written - offset)), len(shard),
