@@ -33,6 +33,8 @@ from .summary import write_summary
 LOGITS_FILE = 'multi-aspect-logits.json'
 META_FILE = 'multi-aspect-logits.meta.json'
 STORE_DIR = 'teacher_store'
+#: What identifies the MLLM teacher in the store's fingerprint.
+STORE_TEACHER_KEYS = ('model', 'questions', 'prompt_suffix', 'system_prompt', 'answer_tokens')
 
 
 def read_questions(path: str, num_questions: Optional[int] = None) -> List[str]:
@@ -90,17 +92,19 @@ def _read_lines(path: str, repair: bool = False) -> List[dict]:
     return entries
 
 
-def fingerprint(scorer: AspectScorer, model_name: str) -> dict:
-    """What makes two extractions comparable: the model, questions, prompt and answer tokens."""
-    return dict(model=model_name, questions=scorer.questions, prompt_suffix=scorer.prompt_suffix,
+def fingerprint(scorer: AspectScorer, model_name: str, data_root: str) -> dict:
+    """What makes two extractions comparable: model, questions, prompt, answer tokens, images."""
+    return dict(model=model_name, data_root=data_root, questions=scorer.questions, prompt_suffix=scorer.prompt_suffix,
                 system_prompt=scorer.system_prompt, answer_tokens=scorer.answer_tokens.describe(),
                 example_prompt=scorer.prompts[0])
 
 
-def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], work_dir: str,
-                  model_name: str, shard: Tuple[int, int] = (0, 1), image_batch: int = 8,
-                  progress: bool = True) -> str:
+def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], data_root: str,
+                  work_dir: str, model_name: str, shard: Tuple[int, int] = (0, 1),
+                  image_batch: int = 8, progress: bool = True) -> str:
     """Score shard ``i`` of ``n`` of ``records`` (every n-th image, from the i-th); resumable.
+
+    ``data_root`` is the folder the record ids are relative to (kept for the store's readers).
 
     Returns the path of the shard's jsonl. An image that fails to load is written as an error line
     (reported by the merge) and the run goes on.
@@ -108,7 +112,7 @@ def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], work_dir
     index, count = shard
     paths = _shard_paths(work_dir, index, count)
     os.makedirs(osp.dirname(paths['lines']), exist_ok=True)
-    print_ = fingerprint(scorer, model_name)
+    print_ = fingerprint(scorer, model_name, data_root)
     if osp.exists(paths['fingerprint']):
         with open(paths['fingerprint']) as f:
             previous = json.load(f)
@@ -149,12 +153,16 @@ def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], work_dir
     return paths['lines']
 
 
-def _write_store(path: str, ids: List[str], records: Dict[str, np.ndarray],
-                 fingerprint: dict) -> None:
-    """Write a complete teacher store in one chunk, built beside ``path`` and renamed over it."""
+def _write_store(path: str, ids: List[str], records: Dict[str, np.ndarray], fingerprint: dict,
+                 info: dict) -> None:
+    """Write a complete teacher store in one chunk, built beside ``path`` and renamed over it.
+
+    MaKD's answers are about the whole image, whatever view a student sees (the paper keeps them
+    fixed under RandomResizedCrop), so the store is written with ``view='any'``.
+    """
     tmp = path + '.tmp'
     shutil.rmtree(tmp, ignore_errors=True)
-    with TeacherStoreWriter(tmp, len(ids), fingerprint) as writer:
+    with TeacherStoreWriter(tmp, len(ids), fingerprint, info=info) as writer:
         writer.write(ids, records)
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
@@ -204,8 +212,10 @@ def merge_shards(work_dir: str, num_shards: int, tokenizer=None) -> Dict[str, st
     atomic_write_text(outputs[META_FILE], json.dumps(meta, indent=2))
     _write_store(outputs[STORE_DIR], ids, dict(aspect_probs=probs.astype(np.float32),
                                                yes_no_logits=np.stack([yes, no], axis=-1)),
-                 fingerprint=dict(method='makd', **{k: info[k] for k in
-                                                    ('model', 'questions', 'prompt_suffix')}))
+                 fingerprint=dict(teacher=dict({k: info[k] for k in STORE_TEACHER_KEYS},
+                                               type='MaKD aspect answers'),
+                                  view='any'),
+                 info=dict(data_root=info['data_root']))
     outputs.update(write_summary(work_dir, probs, [e['label'] for e in scored],
                                  info['questions']))
     return outputs

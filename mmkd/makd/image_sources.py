@@ -2,7 +2,7 @@
 import os
 import os.path as osp
 from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
 from PIL import Image
@@ -27,15 +27,15 @@ def _open_rgb(path: str) -> Callable[[], Image.Image]:
     return load
 
 
-def folder_records(root: str, key: str = 'stem') -> List[ImageRecord]:
-    """Every image under ``root`` (any common extension, recursively), sorted by path.
+def folder_records(root: str, key: str = 'stem') -> Tuple[List[ImageRecord], str]:
+    """Every image under ``root`` (any common extension, recursively), sorted by path; and ``root``.
 
     The store id is the path relative to ``root``; the json key is the file stem (the seed's
     layout) or, with ``key='relpath'``, the relative path without extension. The class is the
     first folder below ``root`` (``root/<class>/<image>``), else ``None``.
 
     Example:
-        >>> records = folder_records('data/pets/train')  # doctest: +SKIP
+        >>> records, root = folder_records('data/pets/train')  # doctest: +SKIP
         >>> records[0].sample_id, records[0].key, records[0].label  # doctest: +SKIP
         ('abyssinian/abyssinian_0_1.jpg', 'abyssinian_0_1', 'abyssinian')
     """
@@ -59,11 +59,12 @@ def folder_records(root: str, key: str = 'stem') -> List[ImageRecord]:
             records.append(ImageRecord(rel, json_key, label, _open_rgb(path)))
     if not records:
         raise FileNotFoundError(f'no images ({", ".join(IMAGE_EXTENSIONS)}) under {root}')
-    return records
+    return records, root
 
 
-def dataset_records(config: str, split: str = 'train_dataloader') -> List[ImageRecord]:
-    """The samples of the dataset of ``cfg[split]`` (its pipeline is not run).
+def dataset_records(config: Union[str, 'Config'], split: str = 'train_dataloader'
+                    ) -> Tuple[List[ImageRecord], str]:
+    """The samples of the dataset of ``cfg[split]`` (its pipeline is not run); its data root.
 
     Ids are those of the teacher store, :func:`mmkd.datasets.teacher_store.sample_id`: the image
     path relative to the dataset's ``data_root`` or, for datasets held in memory (``FashionMNIST``,
@@ -73,7 +74,7 @@ def dataset_records(config: str, split: str = 'train_dataloader') -> List[ImageR
     from mmengine.registry import DATASETS, init_default_scope
 
     from mmkd.datasets.teacher_store import sample_id
-    cfg = Config.fromfile(config)
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     if split not in cfg or 'dataset' not in cfg[split]:
         raise KeyError(f'{config} has no {split}.dataset')
@@ -97,4 +98,4 @@ def dataset_records(config: str, split: str = 'train_dataloader') -> List[ImageR
         else:
             load = (lambda img: lambda: Image.fromarray(np.asarray(img)).convert('RGB'))(info['img'])
         records.append(ImageRecord(sid, sid, label, load))
-    return records
+    return records, data_root

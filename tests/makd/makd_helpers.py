@@ -15,7 +15,7 @@ def load_vlm(path):
 
 def images_of(folder, count):
     from mmkd.makd import folder_records
-    records = [r for r in folder_records(folder) if 'broken' not in r.key][:count]
+    records = [r for r in folder_records(folder)[0] if 'broken' not in r.key][:count]
     return [r.load() for r in records]
 
 

@@ -25,10 +25,10 @@ def reference(tiny_llava, image_folder, tmp_path_factory):
     """An uninterrupted in-process extraction, in two shards merged."""
     model, processor = load_vlm(tiny_llava)
     scorer = AspectScorer(model, processor, QUESTIONS, batch_size=7)
-    records = folder_records(image_folder)
+    records, root = folder_records(image_folder)
     work_dir = str(tmp_path_factory.mktemp('reference'))
     for index in range(2):
-        extract_shard(scorer, records, work_dir, tiny_llava, shard=(index, 2), image_batch=5,
+        extract_shard(scorer, records, root, work_dir, tiny_llava, shard=(index, 2), image_batch=5,
                       progress=False)
     merge_shards(work_dir, 2)
     return work_dir
@@ -83,7 +83,7 @@ def test_json_has_every_image_and_question(resumed, image_folder):
     work_dir, _ = resumed
     with open(osp.join(work_dir, 'multi-aspect-logits.json')) as f:
         targets = json.load(f)
-    stems = {r.key for r in folder_records(image_folder)} - {'shirt_broken'}
+    stems = {r.key for r in folder_records(image_folder)[0]} - {'shirt_broken'}
     assert set(targets) == stems and len(stems) == 36
     values = np.array(list(targets.values()))
     assert values.shape == (36, len(QUESTIONS))
@@ -123,8 +123,8 @@ def test_resume_with_other_questions_is_refused(resumed, tiny_llava, image_folde
     model, processor = load_vlm(tiny_llava)
     scorer = AspectScorer(model, processor, QUESTIONS[:2])
     with pytest.raises(RuntimeError, match='questions'):
-        extract_shard(scorer, folder_records(image_folder), work_dir, tiny_llava, progress=False)
+        extract_shard(scorer, *folder_records(image_folder), work_dir, tiny_llava, progress=False)
     with pytest.raises(RuntimeError, match=r'shards \[1\] of 2'):
-        extract_shard(scorer, folder_records(image_folder), str(tmp_path), tiny_llava,
+        extract_shard(scorer, *folder_records(image_folder), str(tmp_path), tiny_llava,
                       shard=(0, 2), progress=False)
         merge_shards(str(tmp_path), 2)

@@ -16,6 +16,7 @@ import argparse
 import json
 
 import torch
+from mmengine.config import Config, DictAction
 
 
 def parse_args():
@@ -30,6 +31,9 @@ def parse_args():
     source.add_argument('--dataset-config', help='OpenMMLab config whose dataset to score')
     parser.add_argument('--split', default='train_dataloader',
                         help='dataloader of --dataset-config to read (default train_dataloader)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override settings of --dataset-config, e.g. '
+                        'train_dataloader.dataset.data_root=data/pets')
     parser.add_argument('--key', choices=['stem', 'relpath'], default='stem',
                         help='json key of a folder image: file stem (seed layout) or path')
     parser.add_argument('--num-questions', type=int, help='fail unless the file has this many')
@@ -80,8 +84,12 @@ def main():
     else:
         shard = parse_shard(args.shard)
         questions = read_questions(args.questions, args.num_questions)
-        records = (folder_records(args.images, args.key) if args.images else
-                   dataset_records(args.dataset_config, args.split))
+        if args.images:
+            records, data_root = folder_records(args.images, args.key)
+        else:
+            cfg = Config.fromfile(args.dataset_config)
+            cfg.merge_from_dict(args.cfg_options)
+            records, data_root = dataset_records(cfg, args.split)
         model, processor = load_model(args.model, args.dtype, args.device,
                                       args.trust_remote_code)
         answers = resolve_answer_tokens(processor.tokenizer, args.yes_words, args.no_words)
@@ -89,8 +97,8 @@ def main():
         scorer = AspectScorer(model, processor, questions, answers,
                               prompt_suffix=DEFAULT_SUFFIX if args.suffix is None else args.suffix,
                               system_prompt=args.system_prompt, batch_size=args.batch_size)
-        extract_shard(scorer, records, args.work_dir, model_name=args.model, shard=shard,
-                      image_batch=args.image_batch, progress=not args.no_progress)
+        extract_shard(scorer, records, data_root, args.work_dir, model_name=args.model,
+                      shard=shard, image_batch=args.image_batch, progress=not args.no_progress)
         if shard[1] > 1:
             print(f'shard {args.shard} done; merge with --merge {shard[1]} {args.work_dir}')
             return
