@@ -1,7 +1,8 @@
 # MaKD detection extension on the Fashion-tile set, runnable on a CPU: the slim RetinaNet R-18 of
 # retinanet_r18_fpn64_1x_fashion-tiles.py with an image-level aspect head on its 5 FPN levels
 # (5 x 64 pooled channels -> 16 aspects), BCE (alpha = 4) against the MLLM's yes-probabilities.
-# Targets: python tools/makd/extract_aspect_logits.py MODEL configs/makd/questions/fashion-mnist_q16.txt \
+# Targets: python tools/makd/extract_aspect_logits.py MODEL \
+#            configs/makd/questions/fashion-mnist_q16.txt \
 #            work_dirs/makd_targets/fashion-tiles_train --dataset-config THIS_CONFIG
 # Train:   python <mmdet>/.mim/tools/train.py THIS_CONFIG
 _base_ = ['./retinanet_r18_fpn64_1x_fashion-tiles.py']

@@ -30,7 +30,8 @@ def resolve_answer_tokens(tokenizer, yes_words: Sequence[str] = ('Yes', 'yes'),
 
     Example:
         >>> from transformers import AutoTokenizer  # doctest: +SKIP
-        >>> resolve_answer_tokens(AutoTokenizer.from_pretrained('path/to/model')).describe()  # doctest: +SKIP
+        >>> tokenizer = AutoTokenizer.from_pretrained('path/to/model')  # doctest: +SKIP
+        >>> resolve_answer_tokens(tokenizer).describe()  # doctest: +SKIP
         {'yes': {'Yes': 9454, ' Yes': 7414, ...}, 'no': {'No': 2753, ...}}
     """
 

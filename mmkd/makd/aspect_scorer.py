@@ -119,32 +119,33 @@ class AspectScorer:
     @torch.no_grad()
     def score(self, images: Sequence[Image.Image]) -> AspectScores:
         """Scores of every image × question, sharing each image's prefix KV cache."""
-        encoded = [self._encode(image) for image in images]
+        encoded = [self.encode(image) for image in images]
         results: Dict[int, torch.Tensor] = {}
         groups: Dict[tuple, List[int]] = {}
         for index, enc in enumerate(encoded):
             shapes = tuple((k, tuple(v.shape[1:])) for k, v in sorted(enc.items()))
             groups.setdefault(shapes, []).append(index)
         for members in groups.values():
-            batch = {key: torch.cat([encoded[i][key] for i in members]) for key in encoded[members[0]]}
+            batch = {key: torch.cat([encoded[i][key] for i in members])
+                     for key in encoded[members[0]]}
             logits = self._score_group(batch)
             for row, index in enumerate(members):
                 results[index] = logits[row]
-        return self._reduce(torch.stack([results[i] for i in range(len(images))]))
+        return self.reduce_logits(torch.stack([results[i] for i in range(len(images))]))
 
     @torch.no_grad()
     def score_naive(self, image: Image.Image) -> AspectScores:
         """The reference path: one full forward per question, no cache, no batching."""
         logits = []
         for prompt in self.prompts:
-            inputs = self._model_inputs(self.processor(text=prompt, images=image,
+            inputs = self.model_inputs(self.processor(text=prompt, images=image,
                                                        return_tensors='pt'))
             logits.append(self.model(**inputs).logits[0, -1].float())
-        return self._reduce(torch.stack(logits)[None])
+        return self.reduce_logits(torch.stack(logits)[None])
 
-    def _encode(self, image: Image.Image) -> Dict[str, torch.Tensor]:
+    def encode(self, image: Image.Image) -> Dict[str, torch.Tensor]:
         """The processor's inputs for the first prompt, cut to the shared prefix."""
-        inputs = self._model_inputs(self.processor(text=self.prompts[0], images=image,
+        inputs = self.model_inputs(self.processor(text=self.prompts[0], images=image,
                                                    return_tensors='pt'))
         suffix = torch.tensor(self.suffix_ids[0])
         prefix_len = inputs['input_ids'].shape[1] - len(suffix)
@@ -156,8 +157,8 @@ class AspectScorer:
                 inputs[key] = inputs[key][:, :prefix_len]
         return inputs
 
-    def _model_inputs(self, encoding) -> Dict[str, torch.Tensor]:
-        """Tensors the model takes, on its device; floats in its dtype."""
+    def model_inputs(self, encoding) -> Dict[str, torch.Tensor]:
+        """The tensors of a processor output that the model takes, on its device and dtype."""
         device, dtype = self.model.device, self.model.dtype
         keep = {}
         for key, value in encoding.items():
@@ -202,8 +203,8 @@ class AspectScorer:
             logits.append(step.logits[torch.arange(len(chunk), device=device), last].float())
         return torch.cat(logits).view(num_images, len(self.questions), -1)
 
-    def _reduce(self, logits: torch.Tensor) -> AspectScores:
-        """``[B, Q, V]`` logits → pooled yes/no logits and sanity statistics."""
+    def reduce_logits(self, logits: torch.Tensor) -> AspectScores:
+        """First-answer-token logits ``[B, Q, V]`` → pooled yes/no logits and sanity statistics."""
         yes = torch.logsumexp(logits[..., self.answer_tokens.yes_ids], dim=-1)
         no = torch.logsumexp(logits[..., self.answer_tokens.no_ids], dim=-1)
         answer_ids = self.answer_tokens.yes_ids + self.answer_tokens.no_ids

@@ -94,7 +94,8 @@ def _read_lines(path: str, repair: bool = False) -> List[dict]:
 
 def fingerprint(scorer: AspectScorer, model_name: str, data_root: str) -> dict:
     """What makes two extractions comparable: model, questions, prompt, answer tokens, images."""
-    return dict(model=model_name, data_root=data_root, questions=scorer.questions, prompt_suffix=scorer.prompt_suffix,
+    return dict(model=model_name, data_root=data_root, questions=scorer.questions,
+                prompt_suffix=scorer.prompt_suffix,
                 system_prompt=scorer.system_prompt, answer_tokens=scorer.answer_tokens.describe(),
                 example_prompt=scorer.prompts[0])
 

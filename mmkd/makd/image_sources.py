@@ -27,6 +27,12 @@ def _open_rgb(path: str) -> Callable[[], Image.Image]:
     return load
 
 
+def _array_loader(array) -> Callable[[], Image.Image]:
+    def load() -> Image.Image:
+        return Image.fromarray(np.asarray(array)).convert('RGB')
+    return load
+
+
 def folder_records(root: str, key: str = 'stem') -> Tuple[List[ImageRecord], str]:
     """Every image under ``root`` (any common extension, recursively), sorted by path; and ``root``.
 
@@ -96,6 +102,6 @@ def dataset_records(config: Union[str, 'Config'], split: str = 'train_dataloader
         if info.get('img_path'):
             load = _open_rgb(info['img_path'])
         else:
-            load = (lambda img: lambda: Image.fromarray(np.asarray(img)).convert('RGB'))(info['img'])
+            load = _array_loader(info['img'])
         records.append(ImageRecord(sid, sid, label, load))
     return records, data_root

@@ -17,7 +17,7 @@ CONFIG = osp.join(REPO, 'configs', 'makd', 'makd_resnet18_1xb128-30e_fashion-mni
 QUESTIONS = osp.join(REPO, 'configs', 'makd', 'questions', 'fashion-mnist_q16.txt')
 MMPRETRAIN_TRAIN = osp.join(osp.dirname(__import__('mmpretrain').__file__), '.mim', 'tools',
                             'train.py')
-SUBSET = dict(train_dataloader=48, val_dataloader=32)
+SUBSET = dict(train_dataloader=32, val_dataloader=16)
 
 
 def run_script(path, args):
@@ -62,7 +62,7 @@ def test_targets_are_stored_by_dataset_index(trained):
     meta = json.loads(
         (trained / 'work_dirs/makd_targets/fashion-mnist_train/multi-aspect-logits.meta.json')
         .read_text())
-    assert meta['num_images'] == 48 and meta['num_questions'] == 16
+    assert meta['num_images'] == 32 and meta['num_questions'] == 16
     assert meta['keys']['index:0'] == 'index:0'
     summary = (trained / 'work_dirs/makd_targets/fashion-mnist_train/summary.md').read_text()
     assert '10 classes' in summary  # per-class statistics from the dataset's labels
@@ -73,7 +73,7 @@ def test_training_logs_both_losses_and_both_metrics(trained):
             next((trained / 'work_dirs/train').glob('*/vis_data/scalars.json')).read_text()
             .splitlines()]
     train = [entry for entry in logs if 'loss_aspect' in entry]
-    assert len(train) == 3  # 48 images / 16, logged every step
+    assert len(train) == 2  # 32 images / 16, logged every step
     assert all(entry['loss'] > 0 and entry['loss_aspect'] > 0 for entry in train)
     val = [entry for entry in logs if 'accuracy/top1' in entry]
     assert len(val) == 1 and 0 <= val[0]['aspect/accuracy'] <= 100 and val[0]['aspect/bce'] > 0

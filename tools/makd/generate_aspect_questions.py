@@ -5,8 +5,9 @@
         --dataset-config configs/makd/makd_qwen2.5-vl-7b_resnet18_1xb16-240e_oxford-pets.py \\
         --backend hf --model checkpoints/Qwen2.5-7B-Instruct -N 100 -Q 50
     # an OpenAI-compatible endpoint (key from $OPENAI_API_KEY)
-    python tools/makd/generate_aspect_questions.py OUT --classes-file classes.txt --num-images 3680 \\
-        --backend openai --base-url https://api.openai.com/v1 --model gpt-4o -N 100 -Q 50
+    python tools/makd/generate_aspect_questions.py OUT --classes-file classes.txt \\
+        --num-images 3680 --backend openai --base-url https://api.openai.com/v1 --model gpt-4o \\
+        -N 100 -Q 50
 
 Writes OUT/questions.txt (Q lines, the file extract_aspect_logits.py reads), OUT/candidates.txt
 (step 1), OUT/rejected.txt (lines that were not usable yes/no questions, with the reason) and
