@@ -65,7 +65,7 @@ def _tokenizer(special_tokens: List[str], chat_template: str, cls=None, **specia
 
 def build_tiny_llava(out_dir: str, image_size: int = 32, patch_size: int = 8,
                      seed: int = 0) -> str:
-    """A random-init LLaVA (tiny CLIP vision tower + tiny Llama) with its processor; returns path."""
+    """A random-init LLaVA (tiny CLIP vision tower, tiny Llama) and its processor; returns path."""
     from transformers import (CLIPImageProcessor, CLIPVisionConfig, LlamaConfig, LlavaConfig,
                               LlavaForConditionalGeneration, LlavaProcessor)
     tokenizer = _tokenizer(['<pad>', '<s>', '</s>', '<image>'], LLAVA_TEMPLATE,
