@@ -175,7 +175,8 @@ class AspectScorer:
         out = self.model(**prefix, use_cache=True, return_dict=True,
                          cache_position=torch.arange(prefix_len, device=device),
                          **self._prefix_kwargs)
-        layers = out.past_key_values.to_legacy_cache()
+        cache = out.past_key_values  # a DynamicCache, or legacy tuples from remote code
+        layers = cache.to_legacy_cache() if hasattr(cache, 'to_legacy_cache') else cache
         rope_deltas = getattr(out, 'rope_deltas', None)
         pairs = [(i, q) for i in range(num_images) for q in range(len(self.questions))]
         logits = []

@@ -58,3 +58,20 @@ def test_questions_file_drops_blank_lines(questions_file):
     assert read_questions(questions_file, num_questions=len(QUESTIONS)) == QUESTIONS
     with pytest.raises(ValueError, match='expected 50'):
         read_questions(questions_file, num_questions=50)
+
+
+@pytest.mark.parametrize('size, grid, num_tiles', [
+    ((448, 448), (1, 1), 1),        # one tile, no thumbnail
+    ((896, 448), (2, 1), 3),        # 2 x 1 tiles + thumbnail
+    ((300, 900), (1, 3), 4),        # portrait 1:3
+    ((500, 495), (1, 1), 1),        # ratio ~1, small: equal-ratio grids it cannot fill lose
+    ((1000, 990), (3, 3), 10),      # ratio ~1, large: ties go to the larger grid it fills
+])
+def test_internvl_dynamic_tiles(size, grid, num_tiles):
+    from PIL import Image
+
+    from mmkd.makd.internvl import dynamic_tiles
+    image = Image.new('RGB', size)
+    tiles = dynamic_tiles(image, tile=448, max_tiles=12)
+    assert len(tiles) == num_tiles == grid[0] * grid[1] + (grid != (1, 1))
+    assert all(t.size == (448, 448) for t in tiles)

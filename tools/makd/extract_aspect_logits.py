@@ -7,9 +7,10 @@
     CUDA_VISIBLE_DEVICES=0 python tools/makd/extract_aspect_logits.py ... --shard 0/4 &  ...
     python tools/makd/extract_aspect_logits.py --merge 4 work_dirs/makd/pets
 
-MODEL_DIR is a local Hugging Face image-text-to-text model (LLaVA, Qwen2-VL, Qwen2.5-VL, ...;
-remote-code models only with --trust-remote-code). Writes the seed's multi-aspect-logits.json
-({image stem: [Q yes-probabilities]}), its .meta.json, an mmkd teacher store and a summary.
+MODEL_DIR is a local Hugging Face image-text-to-text model (LLaVA, Qwen2-VL, Qwen2.5-VL, ...) or
+an InternVL 2 / 2.5 chat model (its remote code: only with --trust-remote-code). Writes the
+seed's multi-aspect-logits.json ({image stem: [Q yes-probabilities]}), its .meta.json, an mmkd
+teacher store and a summary.
 Rerun the same command after a kill to continue.
 """
 import argparse
@@ -63,10 +64,15 @@ def parse_args():
 
 
 def load_model(path: str, dtype: str, device: str, trust_remote_code: bool):
+    """``(model, processor)``: an image-text-to-text model, or InternVL through its remote code."""
     from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    from mmkd.makd.internvl import is_internvl, load_internvl
     if dtype == 'auto':
         dtype = 'float32' if device == 'cpu' else (
             'bfloat16' if torch.cuda.is_bf16_supported() else 'float16')
+    if is_internvl(path):
+        return load_internvl(path, getattr(torch, dtype), device, trust_remote_code)
     kwargs = dict(local_files_only=True, trust_remote_code=trust_remote_code)
     processor = AutoProcessor.from_pretrained(path, **kwargs)
     model = AutoModelForImageTextToText.from_pretrained(
