@@ -3,7 +3,7 @@
     # one process
     python tools/makd/extract_aspect_logits.py MODEL_DIR questions.txt work_dirs/makd/pets \\
         --images data/pets/train
-    # 4 GPUs: one shard each, then merge
+    # 4 GPUs: one shard each (or: torchrun --nproc-per-node 4 tools/makd/extract_...), then merge
     CUDA_VISIBLE_DEVICES=0 python tools/makd/extract_aspect_logits.py ... --shard 0/4 &  ...
     python tools/makd/extract_aspect_logits.py --merge 4 work_dirs/makd/pets
 
@@ -15,6 +15,7 @@ Rerun the same command after a kill to continue.
 """
 import argparse
 import json
+import os
 
 import torch
 from mmengine.config import Config, DictAction
@@ -48,10 +49,11 @@ def parse_args():
     parser.add_argument('--image-batch', type=int, default=8, help='images per prefix forward')
     parser.add_argument('--dtype', choices=['auto', 'float32', 'float16', 'bfloat16'],
                         default='auto', help='auto: bfloat16 (or float16) on GPU, float32 on CPU')
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--device', help='default: cuda:LOCAL_RANK if a GPU is there, else cpu')
     parser.add_argument('--trust-remote-code', action='store_true',
                         help='run Python code shipped with the model (only for models you trust)')
-    parser.add_argument('--shard', default='0/1', help='i/n: score every n-th image from the i-th')
+    parser.add_argument('--shard', help='i/n: score every n-th image from the i-th (default: '
+                        'RANK/WORLD_SIZE under torchrun, else 0/1)')
     parser.add_argument('--merge', type=int, metavar='N',
                         help='only merge N finished shards of work_dir')
     parser.add_argument('--no-progress', action='store_true')
@@ -88,7 +90,10 @@ def main():
     if args.merge is not None:
         outputs = merge_shards(args.work_dir, args.merge)
     else:
-        shard = parse_shard(args.shard)
+        rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
+        shard = parse_shard(args.shard or f'{rank}/{world}')
+        device = args.device or (f'cuda:{os.environ.get("LOCAL_RANK", 0)}'
+                                 if torch.cuda.is_available() else 'cpu')
         questions = read_questions(args.questions, args.num_questions)
         if args.images:
             records, data_root = folder_records(args.images, args.key)
@@ -96,8 +101,7 @@ def main():
             cfg = Config.fromfile(args.dataset_config)
             cfg.merge_from_dict(args.cfg_options)
             records, data_root = dataset_records(cfg, args.split)
-        model, processor = load_model(args.model, args.dtype, args.device,
-                                      args.trust_remote_code)
+        model, processor = load_model(args.model, args.dtype, device, args.trust_remote_code)
         answers = resolve_answer_tokens(processor.tokenizer, args.yes_words, args.no_words)
         print(f'answer tokens (pooled): {json.dumps(answers.describe())}')
         scorer = AspectScorer(model, processor, questions, answers,
