@@ -1,10 +1,11 @@
 """Score yes/no aspect questions about images with a multimodal LLM, reusing the image prefix."""
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Dict, List, Optional, Sequence
 
 import torch
 from PIL import Image
+from transformers import DynamicCache
 
 from .answer_tokens import AnswerTokens, resolve_answer_tokens
 
@@ -24,6 +25,15 @@ class AspectScores:
     def probs(self) -> torch.Tensor:
         """The MaKD target: ``softmax([yes, no])[0] = sigmoid(yes - no)``."""
         return torch.sigmoid(self.yes_logits - self.no_logits)
+
+    @classmethod
+    def cat(cls, parts: Sequence['AspectScores']) -> 'AspectScores':
+        """Concatenate along the first dimension."""
+        return cls(*(torch.cat([getattr(p, f.name) for p in parts]) for f in fields(cls)))
+
+    def map(self, fn) -> 'AspectScores':
+        """Apply ``fn`` (indexing, reshaping) to every field."""
+        return AspectScores(*(fn(getattr(self, f.name)) for f in fields(self)))
 
 
 class AspectScorer:
@@ -120,18 +130,17 @@ class AspectScorer:
     def score(self, images: Sequence[Image.Image]) -> AspectScores:
         """Scores of every image × question, sharing each image's prefix KV cache."""
         encoded = [self.encode(image) for image in images]
-        results: Dict[int, torch.Tensor] = {}
         groups: Dict[tuple, List[int]] = {}
         for index, enc in enumerate(encoded):
             shapes = tuple((k, tuple(v.shape[1:])) for k, v in sorted(enc.items()))
             groups.setdefault(shapes, []).append(index)
+        order, parts = [], []
         for members in groups.values():
-            batch = {key: torch.cat([encoded[i][key] for i in members])
-                     for key in encoded[members[0]]}
-            logits = self._score_group(batch)
-            for row, index in enumerate(members):
-                results[index] = logits[row]
-        return self.reduce_logits(torch.stack([results[i] for i in range(len(images))]))
+            parts.append(self._score_group(
+                {key: torch.cat([encoded[i][key] for i in members])
+                 for key in encoded[members[0]]}))
+            order += members
+        return AspectScores.cat(parts).map(lambda t: t[torch.tensor(order).argsort()])
 
     @torch.no_grad()
     def score_naive(self, image: Image.Image) -> AspectScores:
@@ -168,8 +177,8 @@ class AspectScorer:
             keep[key] = value.to(dtype) if value.is_floating_point() else value
         return keep
 
-    def _score_group(self, prefix: Dict[str, torch.Tensor]) -> torch.Tensor:
-        """Last-position logits ``[G, Q, V]`` for ``G`` images whose prefixes have one length."""
+    def _score_group(self, prefix: Dict[str, torch.Tensor]) -> AspectScores:
+        """Scores ``[G, Q]`` of ``G`` images whose prefixes have one length."""
         device = self.model.device
         num_images, prefix_len = prefix['input_ids'].shape
         out = self.model(**prefix, use_cache=True, return_dict=True,
@@ -179,7 +188,7 @@ class AspectScorer:
         layers = cache.to_legacy_cache() if hasattr(cache, 'to_legacy_cache') else cache
         rope_deltas = getattr(out, 'rope_deltas', None)
         pairs = [(i, q) for i in range(num_images) for q in range(len(self.questions))]
-        logits = []
+        parts = []
         for start in range(0, len(pairs), self.batch_size):
             chunk = pairs[start:start + self.batch_size]
             rows = torch.tensor([i for i, _ in chunk], device=device)
@@ -192,7 +201,6 @@ class AspectScorer:
             kwargs = {}
             if rope_deltas is not None:  # multimodal RoPE: text positions shifted per image
                 kwargs['position_ids'] = (positions[None] + rope_deltas[rows]).expand(3, -1, -1)
-            from transformers import DynamicCache
             cache = DynamicCache.from_legacy_cache(
                 tuple((k.index_select(0, rows), v.index_select(0, rows)) for k, v in layers))
             step = self.model(
@@ -201,11 +209,12 @@ class AspectScorer:
                                           device=device),
                 cache_position=positions, **kwargs)
             last = torch.tensor([len(s) - 1 for s in suffixes], device=device)
-            logits.append(step.logits[torch.arange(len(chunk), device=device), last].float())
-        return torch.cat(logits).view(num_images, len(self.questions), -1)
+            parts.append(self.reduce_logits(
+                step.logits[torch.arange(len(chunk), device=device), last].float()))
+        return AspectScores.cat(parts).map(lambda t: t.view(num_images, len(self.questions)))
 
     def reduce_logits(self, logits: torch.Tensor) -> AspectScores:
-        """First-answer-token logits ``[B, Q, V]`` → pooled yes/no logits and sanity statistics."""
+        """First-answer-token logits ``[..., V]`` → pooled yes/no logits and sanity statistics."""
         yes = torch.logsumexp(logits[..., self.answer_tokens.yes_ids], dim=-1)
         no = torch.logsumexp(logits[..., self.answer_tokens.no_ids], dim=-1)
         answer_ids = self.answer_tokens.yes_ids + self.answer_tokens.no_ids

@@ -71,9 +71,7 @@ def main():
         return scorer.reduce_logits(torch.stack(logits).view(len(images), len(questions), -1))
 
     def naive():
-        scores = [scorer.score_naive(image) for image in images]
-        return AspectScores(*(torch.cat([getattr(s, f) for s in scores])
-                              for f in ('yes_logits', 'no_logits', 'answer_mass', 'top_token')))
+        return AspectScores.cat([scorer.score_naive(image) for image in images])
 
     scorer.score(images[:1])  # warm-up
     runs = {}
