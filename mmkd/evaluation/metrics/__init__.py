@@ -1,3 +1,0 @@
-from .aspect_agreement import AspectAgreement
-
-__all__ = ['AspectAgreement']
