@@ -34,9 +34,8 @@ class AspectAgreement(BaseMetric):
         for sample in data_samples:
             if 'aspect_score' not in sample or 'aspect_targets' not in sample:
                 raise KeyError('AspectAgreement needs `aspect_score` (AspectClsHead) and '
-                               '`aspect_targets` (LoadAspectTargets + PackInputs(algorithm_keys='
-                               "['aspect_targets']) in the evaluation pipeline) in every sample; "
-                               f'got {sorted(sample)}')
+                               '`aspect_targets` (LoadAspectTargets after PackInputs in the '
+                               f'evaluation pipeline) in every sample; got {sorted(sample)}')
             self.results.append((torch.as_tensor(sample['aspect_score']).float().cpu(),
                                  torch.as_tensor(sample['aspect_targets']).float().cpu()))
 

@@ -16,8 +16,8 @@ class AspectClsHead(ClsHead):
     The first C outputs are class logits, trained with the usual classification loss (``loss``,
     cross-entropy of weight λ_ce=1 by default); the last Q are aspect logits, trained with
     :class:`~mmkd.models.AspectBCELoss` (weight α=4) against the MLLM's yes-probabilities, which
-    :class:`~mmkd.datasets.transforms.LoadAspectTargets` puts into each data sample as
-    ``aspect_targets`` (pack it with ``PackInputs(algorithm_keys=['aspect_targets'])``).
+    :class:`~mmkd.datasets.transforms.LoadAspectTargets` (placed after ``PackInputs``) puts into
+    each data sample as ``aspect_targets``.
 
     ``predict`` scores the C classes only — the original code took the argmax over all C+Q outputs,
     so an aspect output could win and count as an error — and puts ``sigmoid`` of the aspect logits
@@ -85,8 +85,8 @@ class AspectClsHead(ClsHead):
                    for s in data_samples if self.target_key not in s]
         if missing:
             raise KeyError(f'AspectClsHead: samples {missing[:5]} have no {self.target_key!r}; '
-                           "add LoadAspectTargets to the train pipeline and "
-                           f"PackInputs(algorithm_keys=['{self.target_key}'])")
+                           'add dict(type="mmkd.LoadAspectTargets", source=...) after the '
+                           'packing transform of the train pipeline')
         return torch.stack([torch.as_tensor(s.get(self.target_key)) for s in data_samples]).to(
             like)
 
