@@ -85,8 +85,8 @@ class AspectClsHead(ClsHead):
                    for s in data_samples if self.target_key not in s]
         if missing:
             raise KeyError(f'AspectClsHead: samples {missing[:5]} have no {self.target_key!r}; '
-                           'add dict(type="mmkd.LoadAspectTargets", source=...) after the '
-                           'packing transform of the train pipeline')
+                           'add mmkd.LoadAspectTargets after the packing transform of the '
+                           'train pipeline')
         return torch.stack([torch.as_tensor(s.get(self.target_key)) for s in data_samples]).to(
             like)
 
