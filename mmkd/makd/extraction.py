@@ -144,7 +144,7 @@ def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], data_roo
                         id=record.sample_id, key=record.key, label=record.label,
                         yes=scores.yes_logits[row].tolist(), no=scores.no_logits[row].tolist(),
                         mass=scores.answer_mass[row].tolist(),
-                        top=scores.top_token[row].tolist()))
+                        top=[scorer.tokenizer.decode([t]) for t in scores.top_token[row]]))
             out.write(''.join(json.dumps(line) + '\n' for line in lines))
             out.flush()
             os.fsync(out.fileno())
@@ -169,7 +169,7 @@ def _write_store(path: str, ids: List[str], records: Dict[str, np.ndarray], fing
     os.replace(tmp, path)
 
 
-def merge_shards(work_dir: str, num_shards: int, tokenizer=None) -> Dict[str, str]:
+def merge_shards(work_dir: str, num_shards: int) -> Dict[str, str]:
     """Join finished shards into the json, its metadata, the teacher store and the summary."""
     missing = [i for i in range(num_shards)
                if not osp.exists(_shard_paths(work_dir, i, num_shards)['done'])]
@@ -208,8 +208,7 @@ def merge_shards(work_dir: str, num_shards: int, tokenizer=None) -> Dict[str, st
                 keys={e['key']: e['id'] for e in scored},
                 failed_images={e['id']: e['error'] for e in failed},
                 mean_answer_mass=float(mass.mean()),
-                most_common_first_tokens={(tokenizer.decode([t]) if tokenizer else str(t)): n
-                                          for t, n in top.most_common(10)})
+                most_common_first_tokens=dict(top.most_common(10)))
     atomic_write_text(outputs[META_FILE], json.dumps(meta, indent=2))
     _write_store(outputs[STORE_DIR], ids, dict(aspect_probs=probs.astype(np.float32),
                                                yes_no_logits=np.stack([yes, no], axis=-1)),

@@ -112,7 +112,7 @@ def main():
         if shard[1] > 1:
             print(f'shard {args.shard} done; merge with --merge {shard[1]} {args.work_dir}')
             return
-        outputs = merge_shards(args.work_dir, 1, processor.tokenizer)
+        outputs = merge_shards(args.work_dir, 1)
     with open(outputs['multi-aspect-logits.meta.json']) as f:
         meta = json.load(f)
     print(f'{meta["num_images"]} images x {meta["num_questions"]} questions; '
