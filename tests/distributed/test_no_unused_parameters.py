@@ -4,7 +4,6 @@ import glob
 import os.path as osp
 
 import pytest
-import torch
 from conftest import REPO
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
