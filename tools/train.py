@@ -64,7 +64,7 @@ def apply_args(cfg: Config, args: argparse.Namespace) -> Config:
         if loader is None:
             continue
         workers = loader.get('num_workers', 0) > 0
-        loader.setdefault('pin_memory', not args.no_pin_memory)
+        loader.setdefault('pin_memory', torch.cuda.is_available())
         loader.setdefault('persistent_workers', workers and not args.no_persistent_workers)
         if args.no_pin_memory:
             loader.pin_memory = False
