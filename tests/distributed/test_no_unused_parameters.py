@@ -1,8 +1,9 @@
 """No mmkd config needs ``find_unused_parameters=True``.
 
 No distiller config under configs/ asks for it; and in every detection and segmentation distiller
-config, one training step on real tiles gives every trainable parameter (student and connectors) a
-gradient. (Classification configs get the same check from their own method's tests.)
+config with live OpenMMLab teachers, one training step on real tiles gives every trainable parameter
+(student and connectors) a gradient. (Classification configs and configs that read their teacher
+from a store get the same check from their own method's tests.)
 """
 import copy
 import glob
@@ -27,11 +28,12 @@ def distiller_configs() -> dict:
 
 
 def dense_configs(configs: dict) -> list:
-    """The detection / segmentation ones, one per distinct model (a FlexibleRunner variant of a
-    recipe trains the recipe's model)."""
+    """The detection / segmentation ones with live OpenMMLab teachers, one per distinct model (a
+    FlexibleRunner variant of a recipe trains the recipe's model)."""
     by_model = {}
     for path, cfg in sorted(configs.items(), key=lambda item: 'runner_type' in item[1]):
-        if cfg.default_scope in TILE_DATA:
+        live = all(t.type.endswith('OpenMMLabTeacher') for t in cfg.model.teachers.values())
+        if cfg.default_scope in TILE_DATA and live:
             by_model.setdefault(str(cfg.model), path)
     return sorted(by_model.values())
 
