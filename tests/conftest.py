@@ -45,14 +45,14 @@ def run_tool(args, cwd=REPO, timeout=600, env=None) -> subprocess.CompletedProce
 
 @pytest.fixture(scope='session')
 def tiles_workdir(tmp_path_factory) -> str:
-    """A working directory whose ``data/fashion_tiles`` holds a tiny tile set (16 train / 8 val).
+    """A working directory whose ``data/fashion_tiles`` holds a tiny tile set (16 train / 4 val).
 
     mmdet / mmseg configs name ``data/fashion_tiles/`` relative to where the tool runs, as upstream
     configs do: run the stock tools with ``cwd`` set to this folder.
     """
     from make_fashion_tiles import make_fashion_tiles
     workdir = tmp_path_factory.mktemp('tiles_workdir')
-    make_fashion_tiles(str(workdir / 'data' / 'fashion_tiles'), num_train=16, num_val=8)
+    make_fashion_tiles(str(workdir / 'data' / 'fashion_tiles'), num_train=16, num_val=4)
     return str(workdir)
 
 
