@@ -108,10 +108,11 @@ def random_transforms(pipeline: Sequence[dict]) -> List[str]:
         if (name.startswith(('Random', 'Rand')) or name in RANDOM_TRANSFORMS
                 or isinstance(prob, float) and 0 < prob < 1):
             found.append(name)
-        for key in ('transforms', 'policies'):
-            nested = transform.get(key) or []
-            for item in nested:
-                found += random_transforms(item if isinstance(item, (list, tuple)) else [item])
+        for key in ('transforms', 'policies'):  # RandomApply, RandomChoice, AutoAugment …
+            nested = transform.get(key)
+            if isinstance(nested, (list, tuple)):
+                for item in nested:
+                    found += random_transforms(item if isinstance(item, (list, tuple)) else [item])
     return found
 
 

@@ -96,6 +96,12 @@ def _json_ready(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
+def _read_ids(file: str) -> List[str]:
+    """The ids of an ids file, one a line (``\\n``-terminated, UTF-8)."""
+    with open(file, encoding='utf-8', newline='\n') as f:
+        return f.read().split('\n')[:-1]
+
+
 def _write_json_atomic(path: str, data: dict) -> None:
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
@@ -152,8 +158,7 @@ class TeacherStore:
         self.meta = meta
         self.fingerprint: dict = meta['fingerprint']
         self.records: Dict[str, dict] = meta['records']
-        with open(osp.join(path, IDS_FILE)) as f:
-            self.ids: List[str] = f.read().splitlines()
+        self.ids: List[str] = _read_ids(osp.join(path, IDS_FILE))
         self._rows = {id_: row for row, id_ in enumerate(self.ids)}
         self._arrays = {name: np.load(osp.join(path, f'{name}.npy'), mmap_mode='r')
                         for name in self.records}
@@ -255,8 +260,7 @@ class TeacherStoreWriter:
         file = osp.join(self.path, name)
         if not osp.isfile(file):
             return []
-        with open(file) as f:
-            return f.read().splitlines()[:self.num_written]
+        return _read_ids(file)[:self.num_written]
 
     def _storage_dtype(self, name: str, array: np.ndarray) -> np.dtype:
         if not np.issubdtype(array.dtype, np.floating):
@@ -280,15 +284,11 @@ class TeacherStoreWriter:
             mode = 'r+' if self.num_written else 'w+'
             self._arrays[name] = np.lib.format.open_memmap(
                 file, mode=mode, dtype=np.dtype(spec['dtype']), shape=shape)
-        ids_file = osp.join(self.path, IDS_FILE + PARTIAL)
-        self._written_ids = set(self.written_ids())
-        # drop ids past the last commit (a chunk killed half-way), then append
-        with open(ids_file, 'a+') as f:
-            f.seek(0)
-            keep = ''.join(f'{id_}\n' for id_ in f.read().splitlines()[:self.num_written])
-        with open(ids_file, 'w') as f:
-            f.write(keep)
-        self._ids_file = open(ids_file, 'a')
+        committed = self.written_ids()
+        self._written_ids = set(committed)
+        # drop ids past the last commit (a chunk killed half-way) with one truncate, then append
+        self._ids_file = open(osp.join(self.path, IDS_FILE + PARTIAL), 'a', encoding='utf-8')
+        self._ids_file.truncate(sum(len(f'{id_}\n'.encode()) for id_ in committed))
 
     def write(self, ids: Sequence[str], records: Dict[str, Any]) -> None:
         """Append one chunk: ``ids`` and ``{record: array [len(ids), *shape]}``, then commit it."""
@@ -310,11 +310,11 @@ class TeacherStoreWriter:
             if list(array.shape) != [len(ids), *expected[name]['shape']]:
                 raise ValueError(f'teacher store {self.path!r}: record {name!r} has shape '
                                  f'{list(array.shape)}, expected {[len(ids)] + expected[name]["shape"]}')
-        for id_ in ids:
-            if id_ in self._written_ids or '\n' in id_:
-                raise ValueError(f'teacher store {self.path!r}: sample id {id_!r} is duplicated '
-                                 'or contains a newline')
-            self._written_ids.add(id_)
+        bad = [id_ for id_ in ids if id_ in self._written_ids or '\n' in id_]
+        if bad or len(set(ids)) != len(ids):
+            raise ValueError(f'teacher store {self.path!r}: sample ids {bad[:5] or ids} are '
+                             'duplicated or contain a newline')
+        self._written_ids.update(ids)
         for name, array in records.items():
             self._arrays[name][start:stop] = array
             self._arrays[name].flush()
