@@ -67,6 +67,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def find_teacher(cfg: Config, name: Optional[str]) -> Tuple[dict, Optional[str], dict]:
     """``(teacher config, default store path, student config)`` from a distiller config or
     ``teacher=`` plus ``model=`` (the student) of any config."""
+    if 'model' not in cfg:
+        raise KeyError(f'{cfg.filename} has no `model`: the student (or distiller) whose data '
+                       'preprocessor prepares the batch')
     model = cfg.model.to_dict()
     if 'teachers' in model:
         teachers = model['teachers']
