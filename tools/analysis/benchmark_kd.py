@@ -2,7 +2,7 @@
 data (a ResNet-18 teacher and a thinner ResNet-18 student, CIFAR stem, 32x32 images, 10 classes):
 
 (a) a live-teacher KD step: mmkd's ``KnowledgeDistiller.train_step`` vs a hand-written PyTorch
-    loop doing the same work (normalise, student forward + CE, teacher forward under no_grad,
+    loop doing the same work (normalise, teacher forward under no_grad, student forward + CE,
     KD loss, backward, SGD step);
 (b) a KD step reading the teacher from a teacher store (``StoreTeacher``) vs plain student training
     (mmpretrain's own ``ImageClassifier.train_step``);
@@ -162,9 +162,9 @@ class Variants:
             images = batch['inputs'].to(self.device, non_blocking=True)
             labels = batch['labels'].to(self.device, non_blocking=True)
             x = (images.float() - mean) / std
-            logits = student.head(student.extract_feat(x))
-            with torch.no_grad():
+            with torch.no_grad():  # teacher first: cheaper than after the student (see docs)
                 teacher_logits = teacher.head(teacher.extract_feat(x))
+            logits = student.head(student.extract_feat(x))
             log_p_s = F.log_softmax(logits / TAU, dim=1)
             log_p_t = F.log_softmax(teacher_logits / TAU, dim=1)
             loss_kd = (log_p_t.exp() * (log_p_t - log_p_s)).sum(1).mean() * TAU**2
