@@ -212,6 +212,28 @@ class _Logits(torch.nn.Module):
         return self.model.head(self.model.extract_feat(x))
 
 
+def store_path_extra(variants: 'Variants', repeats: int = 200) -> float:
+    """Seconds of the work a store KD step adds to plain training, timed alone: serving the batch
+    from the store and the KD loss forward + backward (a steadier number than a ratio of steps)."""
+    distiller = variants._distiller(dict(type='StoreTeacher', store=variants.store, pipeline=[]))
+    data = distiller.data_preprocessor(variants.batches[0], True)
+    logits = torch.randn(variants.args.batch_size, 10, device=variants.device, requires_grad=True)
+
+    def extra() -> None:
+        outputs = distiller.teachers['teacher'](data['inputs'], data['data_samples'])['outputs']
+        distiller.distill_losses['loss_kd'](logits, outputs).backward()
+
+    for _ in range(5):
+        extra()
+    clock = time.perf_counter if variants.device.type == 'cuda' else time.process_time
+    start = clock()
+    for _ in range(repeats):
+        extra()
+    if variants.device.type == 'cuda':
+        torch.cuda.synchronize()
+    return (clock() - start) / repeats
+
+
 def measure(steps: Dict[str, Callable], batches: List[dict], args: argparse.Namespace,
             device: torch.device) -> Dict[str, Dict[str, List[float]]]:
     """Seconds per step of every variant in every round (interleaved, rotating order), as wall
@@ -250,6 +272,7 @@ def main() -> None:
             except ImportError as error:
                 torchdistill_note = f'torchdistill not importable: {error}'
         times = measure(steps, variants.batches, args, variants.device)
+        extra = store_path_extra(variants)
 
     clocks = ['wall'] + (['cpu'] if variants.device.type == 'cpu' else [])
 
@@ -276,6 +299,10 @@ def main() -> None:
             ('(b) mmkd store KD / plain student', 'mmkd_store', 'plain_student', '<= 1.05'),
             ('(c) mmkd live KD / torchdistill live KD', 'mmkd_live', 'torchdistill_live', '-')):
         print(f'| {label} | ' + ' | '.join(ratio(c, a, b) for c in clocks) + f' | {goal} |')
+    clock = clocks[-1]
+    plain = statistics.median(times[clock]['plain_student'])
+    print(f'\nwork a store KD step adds, timed alone (store read + KD loss forward/backward): '
+          f'{1e3 * extra:.2f} ms = {extra / plain:.2%} of a plain student step ({clock} time)')
 
 
 if __name__ == '__main__':
