@@ -1,0 +1,3 @@
+from .ml_decoder_head import LabelQueryDecoder, MLDecoderClsHead
+
+__all__ = ['LabelQueryDecoder', 'MLDecoderClsHead']
