@@ -117,7 +117,8 @@ def without_pipelines(dataset_cfg: Any) -> Any:
 def data_root_of(dataset: Any) -> Optional[str]:
     """The data root sample ids are relative to (the first wrapped dataset's for wrappers)."""
     while getattr(dataset, 'data_root', None) is None:
-        inner = getattr(dataset, 'dataset', None) or (getattr(dataset, 'datasets', None) or [None])[0]
+        wrapped = getattr(dataset, 'datasets', None) or [None]
+        inner = getattr(dataset, 'dataset', None) or wrapped[0]
         if inner is None:
             return None
         dataset = inner

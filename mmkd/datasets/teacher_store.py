@@ -9,10 +9,10 @@ A store is a directory::
 
 Writing (:class:`TeacherStoreWriter`) fills ``<record>.npy.partial`` and ``ids.txt.partial`` in row
 order, one chunk per :meth:`~TeacherStoreWriter.write`; after each chunk the data is flushed and
-``meta.json`` (the progress record: ``num_written``) is replaced atomically. A killed job reopens the
-directory and continues at ``num_written``: rows past it were never committed and are overwritten, so
-no row is lost or duplicated. When every row is in, the partial files are renamed into place and
-``meta.json`` says ``"complete": true``. Every file that a reader opens appears by ``os.replace``.
+``meta.json`` (the progress record: ``num_written``) is replaced atomically. A killed job reopens
+the directory and continues at ``num_written``: rows past it were never committed and are
+overwritten, so no row is lost or duplicated. When every row is in, the partial files are renamed
+into place and ``meta.json`` says ``"complete": true``. Every file that a reader opens appears by ``os.replace``.
 
 Reading (:class:`TeacherStore`) refuses an incomplete store, a store whose fingerprint (teacher
 config, checkpoint identity, data view) differs from the expected one, and ids it does not hold.
@@ -115,8 +115,8 @@ def read_store_meta(path: str) -> dict:
     """The ``meta.json`` of the store at ``path`` (any state), checked for the format version."""
     meta_file = osp.join(path, META_FILE)
     if not osp.isfile(meta_file):
-        raise FileNotFoundError(f'no teacher store at {path!r} ({META_FILE} missing). Write it with '
-                                'tools/extract_teacher_outputs.py.')
+        raise FileNotFoundError(f'no teacher store at {path!r} ({META_FILE} missing). Write it '
+                                'with tools/extract_teacher_outputs.py.')
     with open(meta_file) as f:
         meta = json.load(f)
     if meta.get('version') != STORE_VERSION:
@@ -307,9 +307,10 @@ class TeacherStoreWriter:
             raise ValueError(f'teacher store {self.path!r}: {stop} rows would exceed its '
                              f'{self.meta["num_samples"]} samples')
         for name, array in records.items():
-            if list(array.shape) != [len(ids), *expected[name]['shape']]:
+            shape = [len(ids), *expected[name]['shape']]
+            if list(array.shape) != shape:
                 raise ValueError(f'teacher store {self.path!r}: record {name!r} has shape '
-                                 f'{list(array.shape)}, expected {[len(ids)] + expected[name]["shape"]}')
+                                 f'{list(array.shape)}, expected {shape}')
         bad = [id_ for id_ in ids if id_ in self._written_ids or '\n' in id_]
         if bad or len(set(ids)) != len(ids):
             raise ValueError(f'teacher store {self.path!r}: sample ids {bad[:5] or ids} are '

@@ -10,9 +10,9 @@ data (a ResNet-18 teacher and a thinner ResNet-18 student, CIFAR stem, 32x32 ima
 
 Variants run interleaved: every round times ``--steps`` steps of each variant, in a rotating order,
 and each ratio is the median over rounds of the ratio within a round, so load drifting on a shared
-machine hits both sides of a ratio alike. On CPU the process's CPU time is reported beside wall time:
-on a machine shared with other jobs it is the steadier measure of the work a step does. Pixel values
-do not change the cost: images are synthetic.
+machine hits both sides of a ratio alike. On CPU the process's CPU time is reported beside wall
+time: on a machine shared with other jobs it is the steadier measure of the work a step does.
+Pixel values do not change the cost: images are synthetic.
 
     python tools/analysis/benchmark_kd.py [--device cuda] [--batch-size 64] [--rounds 15]
 """
@@ -282,7 +282,8 @@ def main() -> None:
         return f'{statistics.median(x / y for x, y in zip(times[clock][a], times[clock][b])):.3f}'
 
     print(f'device: {args.device} ({platform.processor() or platform.machine()}, '
-          f'{torch.get_num_threads()} threads), torch {torch.__version__}, mmkd {mmkd.__version__}; '
+          f'{torch.get_num_threads()} threads), torch {torch.__version__}, '
+          f'mmkd {mmkd.__version__}; '
           f'batch {args.batch_size}, teacher ResNet-18 w{args.teacher_width}, student ResNet-18 '
           f'w{args.student_width}, {args.rounds} rounds x {args.steps} steps')
     print('\n| variant | ' + ' | '.join(f'{c} ms/step (median, min-max)' for c in clocks) +
@@ -295,7 +296,8 @@ def main() -> None:
     print('\n| ratio (median of per-round ratios) | ' + ' | '.join(clocks) +
           ' | goal |\n|---|' + '---:|' * len(clocks) + '---:|')
     for label, a, b, goal in (
-            ('(a) mmkd live KD / hand-written live KD', 'mmkd_live', 'hand_written_live', '<= 1.10'),
+            ('(a) mmkd live KD / hand-written live KD', 'mmkd_live', 'hand_written_live',
+             '<= 1.10'),
             ('(b) mmkd store KD / plain student', 'mmkd_store', 'plain_student', '<= 1.05'),
             ('(c) mmkd live KD / torchdistill live KD', 'mmkd_live', 'torchdistill_live', '-')):
         print(f'| {label} | ' + ' | '.join(ratio(c, a, b) for c in clocks) + f' | {goal} |')
