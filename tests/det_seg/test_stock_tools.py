@@ -13,7 +13,7 @@ import mmdet
 import mmseg
 import pytest
 import torch
-from conftest import REPO, run_tool, save_init_checkpoint
+from mmkd_test_helpers import REPO, run_tool, save_init_checkpoint
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 

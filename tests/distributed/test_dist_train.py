@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import torch
-from conftest import REPO, save_init_checkpoint
+from mmkd_test_helpers import REPO, save_init_checkpoint
 
 CONFIG = osp.join(
     REPO, 'configs/fitnet/fitnet_fpn_retinanet-r18_retinanet-r18-fpn64_fashion-tiles.py')

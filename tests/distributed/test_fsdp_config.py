@@ -1,7 +1,7 @@
 """The FlexibleRunner / FSDP config parses; its wrap policy resolves through MMEngine's registry."""
 import os.path as osp
 
-from conftest import REPO
+from mmkd_test_helpers import REPO
 from mmengine.config import Config
 from mmengine.registry import FUNCTIONS
 from torch import nn

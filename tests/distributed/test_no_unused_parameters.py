@@ -10,7 +10,7 @@ import glob
 import os.path as osp
 
 import pytest
-from conftest import REPO
+from mmkd_test_helpers import REPO
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, DefaultScope

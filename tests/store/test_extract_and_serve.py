@@ -1,7 +1,6 @@
 """The extraction tool (resume after SIGKILL, shards), StoreTeacher and LoadTeacherTargets, and a
 KnowledgeDistiller trained from a store through tools/train.py."""
 import filecmp
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -19,12 +18,7 @@ from mmengine.registry import init_default_scope
 from mmkd.datasets import LoadTeacherTargets, TeacherStore
 from mmkd.registry import MODELS, build_mmkd_module
 
-# tests/makd has a conftest.py too, so `from conftest import ...` may find that one: load ours.
-TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location('mmkd_tests_conftest', osp.join(TESTS, 'conftest.py'))
-_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_conftest)
-REPO, run_tool = _conftest.REPO, _conftest.run_tool
+from mmkd_test_helpers import REPO, run_tool
 
 CONFIG = osp.join(REPO, 'configs/teacher_store/'
                   'kd_resnet18-w8-store_resnet18-w4_fashion-tiles-multilabel.py')
