@@ -23,6 +23,14 @@ def fashion_mnist_root(tmp_path_factory) -> str:
     return prepare_fashion_mnist(out=str(tmp_path_factory.mktemp('fashion_mnist')))
 
 
+@pytest.fixture(scope='session')
+def fashion_tiles_root(tmp_path_factory) -> str:
+    """Small Fashion-tile sets (COCO det/instance, mmseg semantic, multi-label), made once."""
+    from make_fashion_tiles import make_fashion_tiles
+    return make_fashion_tiles(str(tmp_path_factory.mktemp('fashion_tiles')), num_train=96,
+                              num_val=48)
+
+
 def run_tool(args, cwd=REPO, timeout=600, env=None) -> subprocess.CompletedProcess:
     """Run a command-line tool in a fresh Python process; fail the test with its output."""
     full_env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''))
