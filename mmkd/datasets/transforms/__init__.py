@@ -1,0 +1,3 @@
+from .drop_labels import DropLabels
+
+__all__ = ['DropLabels']

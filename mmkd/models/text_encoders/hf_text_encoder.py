@@ -46,7 +46,8 @@ class HFTextEncoder(nn.Module):
             model_path, local_files_only=True, trust_remote_code=trust_remote_code).eval()
         self.pooling = pooling
         self.max_length = max_length
-        self.name = f'hf:{osp.basename(osp.normpath(model_path))}:{pooling}'
+        parts = osp.normpath(model_path).split(osp.sep)
+        self.name = f'hf:{"/".join(parts[-2:])}:{pooling}'
 
     @torch.no_grad()
     def forward(self, texts: List[str]) -> torch.Tensor:
