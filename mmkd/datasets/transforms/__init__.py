@@ -1,3 +1,4 @@
 from .drop_labels import DropLabels
+from .load_teacher_targets import LoadTeacherTargets
 
-__all__ = ['DropLabels']
+__all__ = ['DropLabels', 'LoadTeacherTargets']
