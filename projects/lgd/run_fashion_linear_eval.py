@@ -40,8 +40,9 @@ from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 FASHION_MEAN, FASHION_STD = [72.94], [90.02]
-PIPELINE = [dict(type='Resize', scale=(32, 32)), dict(type='PackInputs'), dict(type='mmkd.DropLabels')]
-EVAL_PIPELINE = [dict(type='Resize', scale=(32, 32)), dict(type='PackInputs')]
+# a list, not a tuple: the teacher store compares the view as written to its meta.json
+PIPELINE = [dict(type='Resize', scale=[32, 32]), dict(type='PackInputs'), dict(type='mmkd.DropLabels')]
+EVAL_PIPELINE = [dict(type='Resize', scale=[32, 32]), dict(type='PackInputs')]
 
 
 def parse_args() -> argparse.Namespace:
@@ -216,7 +217,8 @@ def main() -> None:
     unlabeled = slice(0, args.num_unlabeled)
     align = slice(args.num_unlabeled, args.num_unlabeled + args.num_align)
     projection = osp.join(args.work_dir, 'lite2_to_minilm.pth')
-    align_acc = fit_text_alignment(features[align], labels[align], bank['embeddings'], projection)
+    align_acc = fit_text_alignment(features[align], labels[align], bank['embeddings'], projection,
+                                   steps=150)
     weights = torch.load(projection, weights_only=True)
     teacher_emb = F.normalize(features[unlabeled] @ weights['weight'].t() + weights['bias'], dim=1)
     teacher_zs = ((teacher_emb @ bank['embeddings'].t()).argmax(1) == labels[unlabeled])
