@@ -118,3 +118,33 @@ def test_queue_is_gathered_across_ranks(tmp_path):
     expected_first = [1., 1., 1., 2., 2., 10., 10., 10.]  # rank order, FIFO, wraps at 8
     assert rank0['queue'][:, 0].tolist()[2:] == expected_first[2:]
     assert rank0['queue'][:2, 0].tolist() == [11., 11.]
+
+
+@pytest.mark.parametrize('config', ['configs/lgd/lgd_clip-rn50_mobilenet-v2_8xb256-200e_in1k.py',
+                                    'configs/lgd/seed_clip-rn50_resnet18_8xb256-200e_in1k.py'])
+def test_imagenet_configs_build_and_step(config, repo_root, tmp_path):
+    """The full-scale configs, with a random-init CLIP RN50 and a constructed 1024-d bank."""
+    from mmengine.registry import init_default_scope
+    cfg = Config.fromfile(osp.join(repo_root, config))
+    bank = str(tmp_path / 'tsb.pt')
+    torch.save(dict(embeddings=F.normalize(torch.randn(5, 1024), dim=1),
+                    class_names=[f'c{i}' for i in range(5)], templates=['{}'],
+                    encoder='constructed', fingerprint='constructed'), bank)
+    model_cfg = cfg.model.to_dict()
+    model_cfg['student']['head']['text_bank'] = bank
+    for loss in model_cfg['distill_losses'].values():
+        if loss['bank']['type'] == 'VisualSemanticsBank':
+            loss['bank']['text_bank'] = bank
+        elif loss['bank']['type'] == 'TextSemanticsBank':
+            loss['bank']['path'] = bank
+        else:
+            loss['bank']['size'] = 16
+    model_cfg['teachers']['clip'].update(checkpoint=None, allow_random_init=True)
+    model_cfg['data_preprocessor'] = cfg.data_preprocessor.to_dict()
+    init_default_scope('mmpretrain')
+    model = MODELS.build(model_cfg)
+    from mmpretrain.structures import DataSample
+    samples = [DataSample(metainfo=dict(is_labeled=False)) for _ in range(2)]
+    losses = model.loss(torch.randn(2, 3, 64, 64), samples)  # the teacher resizes to 224
+    assert set(losses) == set(model_cfg['distill_losses'])
+    assert all(torch.isfinite(v) for v in losses.values())
