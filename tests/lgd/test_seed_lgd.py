@@ -179,3 +179,15 @@ def test_text_bank_with_minilm_is_cached_and_meaningful(tmp_path):
         TextSemanticsBank(str(tmp_path / 'missing.pt'))
     assert class_names_from('mmdet.datasets.LVISV1Dataset')[0] == 'aerosol can'
     assert len(class_names_from('mmseg.datasets.CityscapesDataset')) == 19
+
+
+def test_text_bank_through_an_open_clip_text_tower(tmp_path):
+    """open_clip's real RN50 text tower and tokenizer (random init: no CLIP weights offline)."""
+    encoder = dict(type='OpenCLIPTextEncoder', model_name='RN50', checkpoint=None,
+                   allow_random_init=True)
+    bank = build_text_bank(str(tmp_path / 'clip.pt'), ['sandal', 'bag'], prompt_templates('simple'),
+                           encoder)
+    assert bank['embeddings'].shape == (2, 1024) and bank['encoder'].startswith('open_clip:RN50')
+    with pytest.raises(ValueError, match='allow_random_init'):
+        build_text_bank(str(tmp_path / 'x.pt'), ['bag'], ['{}'],
+                        dict(type='OpenCLIPTextEncoder', model_name='RN50', checkpoint=None))
