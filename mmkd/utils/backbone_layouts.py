@@ -32,18 +32,10 @@ MNV2_STAGES = ((1, 1), (6, 2), (6, 3), (6, 4), (6, 3), (6, 3), (6, 1))
 EFFNET_B0_MMPRETRAIN_LAYERS = (1, 2, 2, 6, 5)
 EFFNET_B0_TORCHVISION_STAGES = (1, 2, 2, 3, 3, 4, 1)
 
-MMPRETRAIN_BN = ('weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked')
-
 
 def _block_positions(counts: Tuple[int, ...], first: int) -> List[Tuple[int, int]]:
     """``(stage, index)`` of every block in order; stages numbered from ``first``."""
     return [(stage, j) for stage, n in enumerate(counts, start=first) for j in range(n)]
-
-
-def _split_conv_module(rest: str) -> Tuple[str, str]:
-    """``'conv.weight'`` → ``('conv', 'weight')``; ``'bn.running_var'`` → ``('bn', ...)``."""
-    part, _, param = rest.partition('.')
-    return part, param
 
 
 # ----------------------------------------------------------------------------- MobileNetV2

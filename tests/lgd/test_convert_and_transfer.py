@@ -6,7 +6,6 @@ import mmdet
 import mmseg
 import pytest
 import torch
-from mmengine.registry import MODELS
 
 from mmkd.utils.backbone_layouts import (ARCHS, build_reference_backbone, convert_backbone,
                                          torchvision_to_mmpretrain)

@@ -52,7 +52,6 @@ def build_target_backbone(config: str):
     """``model.backbone`` of an mmdet / mmseg / mmpretrain config, without its init weights."""
     from mmengine.config import Config
     from mmengine.registry import MODELS, DefaultScope
-    import mmkd  # noqa: F401  (custom scopes of the config)
     cfg = Config.fromfile(config)
     backbone = cfg.model.backbone.to_dict()
     backbone.pop('init_cfg', None)
