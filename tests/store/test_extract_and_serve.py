@@ -87,7 +87,8 @@ def test_resume_after_sigkill_equals_uninterrupted(setup):
     assert 12 <= written < 96, 'the job should have been killed mid-way'
     with pytest.raises(RuntimeError, match='incomplete'):
         TeacherStore(out)
-    run_tool([*args[:5], '8', *args[6:]])  # resume with another batch size
+    # resume (in this process, with another batch size)
+    assert extract('--out', out, '--batch-size', 8, '--cfg-options', *setup['options'])
     assert TeacherStore(out).ids == TeacherStore(setup['store']).ids
     assert same_files(setup['store'], out)
 
