@@ -1,6 +1,6 @@
 # Channel-wise distillation of the dense classification logits of a detector: RetinaNet R-18 ->
-# slim RetinaNet R-18, Fashion-tile detection. `bbox_head.retina_cls` runs once per FPN level, so each
-# record is a tuple of five [N, anchors x classes, H, W] maps; the loss sums over levels.
+# slim RetinaNet R-18, Fashion-tile detection. `bbox_head.retina_cls` runs once per FPN level, so
+# each record is a tuple of five [N, anchors x classes, H, W] maps; the loss sums over levels.
 _base_ = ['../fitnet/fitnet_fpn_retinanet-r18_retinanet-r18-fpn64_fashion-tiles.py']
 
 model = dict(

@@ -1,6 +1,6 @@
-# A plain mmdet config: RetinaNet R-18 FPN on the Fashion-tile detection set, from scratch (offline).
-# It is the teacher of configs/fitnet/fitnet_fpn_retinanet-r18_retinanet-r18-fpn64_fashion-tiles.py:
-#   python <mmdet>/.mim/tools/train.py configs/fashion_tiles/retinanet_r18_fpn_1500it_fashion-tiles.py
+# A plain mmdet config: RetinaNet R-18 FPN on the Fashion-tile detection set, from scratch
+# (offline). The teacher of the FitNet and CWD Fashion-tile detection configs:
+#   python <mmdet>/.mim/tools/train.py THIS_CONFIG
 _base_ = [
     'mmdet::_base_/models/retinanet_r50_fpn.py',
     '../_base_/datasets/fashion_tiles_detection.py',

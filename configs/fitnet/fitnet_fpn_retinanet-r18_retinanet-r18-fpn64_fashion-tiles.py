@@ -1,6 +1,6 @@
 # FitNets-style feature imitation on the FPN: RetinaNet R-18 (256-ch FPN) -> slim RetinaNet R-18
-# (64-ch FPN), Fashion-tile detection. The student config is untouched; a 1x1 conv connector maps the
-# student's 64 FPN channels to the teacher's 256 on all five levels.
+# (64-ch FPN), Fashion-tile detection. The student config is untouched; a 1x1 conv connector maps
+# the student's 64 FPN channels to the teacher's 256 on all five levels.
 #   1. train the teacher: python <mmdet>/.mim/tools/train.py \
 #          configs/fashion_tiles/retinanet_r18_fpn_1500it_fashion-tiles.py
 #   2. distil:            python <mmdet>/.mim/tools/train.py THIS_CONFIG

@@ -30,7 +30,7 @@ train_dataloader = dict(
         transfer=dict(
             type={{_base_.dataset_type}}, data_root={{_base_.data_root}}, split='train',
             download=False, indices=-10000, pipeline={{_base_.train_pipeline}})))
-param_scheduler = dict(T_max=3)
-train_cfg = dict(max_epochs=3, val_interval=3)
-default_hooks = dict(checkpoint=dict(interval=3))
+param_scheduler = dict(T_max=6)
+train_cfg = dict(max_epochs=6, val_interval=6)
+default_hooks = dict(checkpoint=dict(interval=6))
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook', max_keep_ckpts=1)]

@@ -1,7 +1,8 @@
 # L2D (ICCV 2023): ResNet-101 teacher -> ResNet-34 student, both with the ML-Decoder head, with
 # L = BCE_sum + 10 * MLD + 1 * (100 * CD + 1000 * ID), the weights of L2D's released config
 # (lambda_logits=10, lambda_le=1, lambda_cd=100, lambda_id=1000; the feature term is off).
-# Train the teacher first (resnet101_mldecoder_1xb64-30e_nus-wide-224px.py).
+# Train the teacher first (resnet101_mldecoder_1xb64-30e_nus-wide-224px.py); elsewhere pass
+# --cfg-options model.teachers.teacher.checkpoint=PATH.
 _base_ = ['./resnet34_mldecoder_1xb64-80e_nus-wide-224px.py']
 
 teacher_checkpoint = 'work_dirs/resnet101_mldecoder_1xb64-30e_nus-wide-224px/epoch_30.pth'

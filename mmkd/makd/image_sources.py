@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
+from mmengine.config import Config
 from PIL import Image
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm',
@@ -68,7 +69,7 @@ def folder_records(root: str, key: str = 'stem') -> Tuple[List[ImageRecord], str
     return records, root
 
 
-def dataset_records(config: Union[str, 'Config'], split: str = 'train_dataloader'
+def dataset_records(config: Union[str, Config], split: str = 'train_dataloader'
                     ) -> Tuple[List[ImageRecord], str]:
     """The samples of the dataset of ``cfg[split]`` (its pipeline is not run); its data root.
 

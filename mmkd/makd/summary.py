@@ -1,7 +1,7 @@
 """Which aspect questions carry information: yes-probability per class and question."""
 import csv
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 

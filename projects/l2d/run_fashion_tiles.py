@@ -1,7 +1,8 @@
 """L2D on the Fashion-tile multi-label set: teacher, then BCE-only, MLD and MLD+LED students.
 
 The teacher (ResNet-18 width 16, ML-Decoder head) trains on 4000 canvases; each student (width 8)
-trains on the first 1000 of them, with BCE only, BCE + MLD, or BCE + MLD + LED, for every seed.
+trains on the first 1000 of them, with BCE only, BCE + MLD, or BCE + MLD + LED, for every seed;
+then MLD and MLD + LED again with MLD summed over the batch like BCE (see ``STUDENTS``).
 Every run is a plain MMEngine ``Runner`` on the configs in ``configs/l2d/``; the metrics of the
 final validation (1000 canvases) go to ``<work-dir>/<run>/metrics.json``, so a killed script
 resumes where it stopped. The table of means ± standard deviations over the seeds is printed and
@@ -25,10 +26,16 @@ from mmengine.runner import Runner
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'configs', 'l2d')
 TEACHER = 'resnet18-w16_mldecoder_fashion-tiles.py'
+# name -> (config, extra config options, work-dir tag). L2D's weighting gives MLD 10/64 of the
+# summed BCE's weight per image; the "x64" rows sum MLD over the batch like BCE (equal weights).
+MLD_X64 = {'model.distill_losses.loss_mld.reduction': 'sum',
+           'model.distill_losses.loss_mld.loss_weight': 1.0}
 STUDENTS = {
-    'BCE only': 'resnet18-w8_mldecoder_fashion-tiles-1k.py',
-    'MLD': 'mld_resnet18-w16-to-w8_fashion-tiles-1k.py',
-    'MLD + LED (L2D)': 'l2d_resnet18-w16-to-w8_fashion-tiles-1k.py',
+    'BCE only': ('resnet18-w8_mldecoder_fashion-tiles-1k.py', {}, ''),
+    'MLD': ('mld_resnet18-w16-to-w8_fashion-tiles-1k.py', {}, ''),
+    'MLD + LED (L2D)': ('l2d_resnet18-w16-to-w8_fashion-tiles-1k.py', {}, ''),
+    'MLD x64': ('mld_resnet18-w16-to-w8_fashion-tiles-1k.py', MLD_X64, '_x64'),
+    'MLD x64 + LED': ('l2d_resnet18-w16-to-w8_fashion-tiles-1k.py', MLD_X64, '_x64'),
 }
 COLUMNS = {
     'mAP': 'multi-label/mAP',
@@ -104,12 +111,12 @@ def main() -> None:
     teacher_dir = osp.join(args.work_dir, 'teacher')
     results = {'teacher (all 4000)': [train(TEACHER, teacher_dir, 0, args.data_root)]}
     teacher_checkpoint = osp.join(teacher_dir, 'epoch_10.pth')
-    for name, config in STUDENTS.items():
+    for name, (config, options, tag) in STUDENTS.items():
         results[name] = []
+        if name != 'BCE only':
+            options = dict(options, **{'model.teachers.teacher.checkpoint': teacher_checkpoint})
         for seed in args.seeds:
-            options = {} if name == 'BCE only' else {
-                'model.teachers.teacher.checkpoint': teacher_checkpoint}
-            work_dir = osp.join(args.work_dir, f'{osp.splitext(config)[0]}_seed{seed}')
+            work_dir = osp.join(args.work_dir, f'{osp.splitext(config)[0]}{tag}_seed{seed}')
             results[name].append(train(config, work_dir, seed, args.data_root, options))
             print(f'{name}, seed {seed}: mAP {results[name][-1][COLUMNS["mAP"]]:.2f}', flush=True)
 

@@ -10,7 +10,8 @@ def test_single_map_is_a_1x1_conv():
     connector = ConvConnector(in_channels=4, out_channels=6)
     x = torch.randn(2, 4, 5, 3)
     conv = connector.convs[0].conv
-    expected = torch.einsum('oc,nchw->nohw', conv.weight[:, :, 0, 0], x) + conv.bias.view(1, 6, 1, 1)
+    expected = torch.einsum('oc,nchw->nohw', conv.weight[:, :, 0, 0], x)
+    expected = expected + conv.bias.view(1, 6, 1, 1)
     assert torch.allclose(connector(x), expected, atol=1e-6)
 
 

@@ -51,7 +51,8 @@ def test_feature_imitation_gradient_reaches_student_only():
     s = torch.randn(2, 3, 4, 4, dtype=torch.double, requires_grad=True)
     t = torch.randn(2, 3, 6, 6, dtype=torch.double, requires_grad=True)
     loss = FeatureImitationLoss()
-    assert torch.autograd.gradcheck(lambda x: loss(x, t), (s,))
+    small_s, small_t = s[:1, :2].detach().requires_grad_(), t[:1, :2]
+    assert torch.autograd.gradcheck(lambda x: loss(x, small_t), (small_s,))
     loss(s, t).backward()
     assert t.grad is None and s.grad.abs().sum() > 0
     # same-size maps: d/ds mean((s - t)²) = 2 (s - t) / numel
@@ -109,7 +110,8 @@ def test_cwd_gradient_is_tau_times_probability_difference():
     s = torch.randn(2, 4, 3, 5, dtype=torch.double, requires_grad=True)
     t = torch.randn(2, 4, 3, 5, dtype=torch.double, requires_grad=True)
     loss = ChannelWiseDivergence(tau=tau)
-    assert torch.autograd.gradcheck(lambda x: loss(x, t), (s,))
+    small_s, small_t = s[:1, :2].detach().requires_grad_(), t[:1, :2]
+    assert torch.autograd.gradcheck(lambda x: loss(x, small_t), (small_s,))
     loss(s, t).backward()
     assert t.grad is None
     p_s = torch.softmax(s.detach().flatten(2) / tau, 2)

@@ -13,7 +13,7 @@ import mmdet
 import mmseg
 import pytest
 import torch
-from conftest import REPO, run_tool, save_init_checkpoint
+from mmkd_test_helpers import REPO, run_tool, save_init_checkpoint
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
@@ -90,8 +90,9 @@ def test_student_file_loads_strictly_into_the_plain_student(run):
     path = str(run['work_dir'] / 'student_iter_1.pth')
     report = load_strictly(student, path, 'student')
     assert f'{len(student.state_dict())}/{len(student.state_dict())} keys matched' in report
-    # the run's own full checkpoint (it also pickles scheduler and logger state)
-    full = torch.load(str(run['work_dir'] / 'iter_1.pth'), map_location='cpu', weights_only=False)
+    # the run's full checkpoint loads weights-only too (mmkd allow-lists MMEngine's logger and
+    # scheduler state), so the run resumes
+    full = torch.load(str(run['work_dir'] / 'iter_1.pth'), map_location='cpu', weights_only=True)
     assert not [k for k in full['state_dict'] if k.startswith('teachers.')]
     if run['name'] == 'det':  # the connector trains with the student and resumes with the run
         assert [k for k in full['state_dict'] if k.startswith('connectors.')]

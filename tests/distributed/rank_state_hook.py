@@ -1,4 +1,4 @@
-"""Test helper imported by the 2-process run: every rank writes what it trained and on which data."""
+"""Test helper for the 2-process run: every rank writes what it trained, and on which data."""
 import os.path as osp
 
 import torch

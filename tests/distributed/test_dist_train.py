@@ -9,9 +9,10 @@ import sys
 
 import pytest
 import torch
-from conftest import REPO, save_init_checkpoint
+from mmkd_test_helpers import REPO, save_init_checkpoint
 
-CONFIG = osp.join(REPO, 'configs/fitnet/fitnet_fpn_retinanet-r18_retinanet-r18-fpn64_fashion-tiles.py')
+CONFIG = osp.join(
+    REPO, 'configs/fitnet/fitnet_fpn_retinanet-r18_retinanet-r18-fpn64_fashion-tiles.py')
 TEACHER = osp.join(REPO, 'configs/fashion_tiles/retinanet_r18_fpn_1500it_fashion-tiles.py')
 
 
@@ -40,7 +41,8 @@ def ranks(tiles_workdir, tmp_path_factory):
          'train_cfg.max_iters=2', 'train_dataloader.batch_size=2',
          'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1'],
         cwd=tiles_workdir, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, f'dist_train.sh failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}'
+    assert proc.returncode == 0, \
+        f'dist_train.sh failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}'
     load = lambda name: torch.load(str(out / 'work' / name), map_location='cpu')  # noqa: E731
     return dict(out=out, before=[load(f'rank{r}_before.pth') for r in (0, 1)],
                 after=[load(f'rank{r}_after.pth') for r in (0, 1)])

@@ -1,7 +1,7 @@
-"""The FlexibleRunner / FSDP config parses and its wrap policy resolves through MMEngine's registry."""
+"""The FlexibleRunner / FSDP config parses; its wrap policy resolves through MMEngine's registry."""
 import os.path as osp
 
-from conftest import REPO
+from mmkd_test_helpers import REPO
 from mmengine.config import Config
 from mmengine.registry import FUNCTIONS
 from torch import nn
@@ -11,7 +11,8 @@ from mmkd.engine import distiller_wrap_policy
 from mmkd.models.teachers import OpenMMLabTeacher
 
 FSDP_CONFIG = osp.join(
-    REPO, 'configs/cwd/cwd_logits_pspnet-r101-d8_pspnet-r18-d8_4xb2-80k-fsdp_cityscapes-512x1024.py')
+    REPO, 'configs/cwd/'
+    'cwd_logits_pspnet-r101-d8_pspnet-r18-d8_4xb2-80k-fsdp_cityscapes-512x1024.py')
 
 
 def test_fsdp_config_parses_and_names_a_registered_policy():

@@ -7,8 +7,9 @@ import torch.multiprocessing as mp
 import torch.nn.functional as F
 from mmpretrain.structures import DataSample
 
-from mmkd.models.losses import (LEDLoss, MLDLoss, class_distance_loss, gather_global_batch,
-                                instance_distance_loss, multi_label_binary_kl)
+from mmkd.models.losses import (FeatureRelationLoss, LEDLoss, MLDLoss, class_distance_loss,
+                                gather_global_batch, instance_distance_loss,
+                                multi_label_binary_kl)
 
 
 # ----------------------------------------------------------------------------- references
@@ -208,7 +209,7 @@ def _gather_worker(rank, world_size, port, student, teacher, labels, queue):
     local = student[shard].clone().requires_grad_()
     loss = LEDLoss(lambda_id=0.0)(local, teacher[shard], labels=labels[shard])
     loss.backward()
-    queue.put((rank, loss.detach(), local.grad))
+    queue.put((rank, loss.item(), local.grad.tolist()))  # by value: no shared memory
     torch_dist.destroy_process_group()
 
 
@@ -232,6 +233,22 @@ def test_cd_on_the_gathered_global_batch_equals_the_single_process_cd():
         process.join(timeout=60)
     for rank in range(2):
         loss, grad = results[rank]
-        torch.testing.assert_close(loss, expected.detach())  # every rank: the global CD
-        torch.testing.assert_close(grad, full.grad[rank * 4:(rank + 1) * 4])  # local shard's
+        assert loss == pytest.approx(expected.item(), rel=1e-12)  # every rank: the global CD
+        torch.testing.assert_close(torch.tensor(grad, dtype=torch.float64),
+                                   full.grad[rank * 4:(rank + 1) * 4])  # the local shard's
     assert gather_global_batch(student)[0] is student  # no process group: unchanged
+
+
+# ------------------------------------------------------------------------- feature term
+def test_feature_relation_loss_is_the_batch_relation_of_pooled_features():
+    generator = torch.Generator().manual_seed(10)
+    student = torch.randn(5, 6, 3, 3, generator=generator, dtype=torch.float64,
+                          requires_grad=True)
+    teacher = torch.randn(5, 9, 3, 3, generator=generator, dtype=torch.float64)
+    loss = FeatureRelationLoss(loss_weight=2.0)(student, (teacher, ))
+    expected = 2.0 * reference_relation(student.mean(dim=(2, 3)), teacher.mean(dim=(2, 3)))
+    torch.testing.assert_close(loss, expected)
+    loss.backward()
+    assert student.grad.abs().sum() > 0
+    same = FeatureRelationLoss()(teacher.mean(dim=(2, 3)) * 3 + 1, teacher)
+    assert same.abs() < 1e-9

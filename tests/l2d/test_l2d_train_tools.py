@@ -6,7 +6,7 @@ import os.path as osp
 import mmpretrain
 import pytest
 
-from conftest import run_tool
+from mmkd_test_helpers import run_tool
 
 PRETRAIN_TRAIN = osp.join(osp.dirname(mmpretrain.__file__), '.mim', 'tools', 'train.py')
 

@@ -11,7 +11,7 @@ import torch
 
 from mmkd.utils.backbone_layouts import (ARCHS, build_reference_backbone, convert_backbone,
                                          torchvision_to_mmpretrain)
-from conftest import run_tool
+from mmkd_test_helpers import run_tool
 
 CONVERTER = 'tools/model_converters/lgd_to_backbone.py'
 

@@ -15,9 +15,10 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from conftest import REPO, run_tool
 from mmkd.datasets import LoadTeacherTargets, TeacherStore
 from mmkd.registry import MODELS, build_mmkd_module
+
+from mmkd_test_helpers import REPO, run_tool
 
 CONFIG = osp.join(REPO, 'configs/teacher_store/'
                   'kd_resnet18-w8-store_resnet18-w4_fashion-tiles-multilabel.py')

@@ -12,7 +12,7 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
 import mmkd  # noqa: F401  (weights-only loads of full MMEngine checkpoints)
-from conftest import REPO, run_tool
+from mmkd_test_helpers import REPO, run_tool
 
 MMPRETRAIN_TOOLS = osp.join(osp.dirname(__import__('mmpretrain').__file__), '.mim', 'tools')
 STUDENT_CFG = osp.join(REPO, 'configs/hinton_kd/resnet18-w4_fashion-mnist-1k_ce.py')

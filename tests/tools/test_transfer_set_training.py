@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 
-from conftest import REPO, run_tool
+from mmkd_test_helpers import REPO, run_tool
 
 CONFIG = osp.join(REPO, 'configs/hinton_kd/kd_resnet18-w8_resnet18-w4_fashion-mnist-1k-transfer10k.py')
 TEACHER = osp.join(REPO, 'configs/hinton_kd/resnet18-w8_fashion-mnist-10k_teacher.py')

@@ -2,7 +2,7 @@
 data (a ResNet-18 teacher and a thinner ResNet-18 student, CIFAR stem, 32x32 images, 10 classes):
 
 (a) a live-teacher KD step: mmkd's ``KnowledgeDistiller.train_step`` vs a hand-written PyTorch
-    loop doing the same work (normalise, student forward + CE, teacher forward under no_grad,
+    loop doing the same work (normalise, teacher forward under no_grad, student forward + CE,
     KD loss, backward, SGD step);
 (b) a KD step reading the teacher from a teacher store (``StoreTeacher``) vs plain student training
     (mmpretrain's own ``ImageClassifier.train_step``);
@@ -10,9 +10,9 @@ data (a ResNet-18 teacher and a thinner ResNet-18 student, CIFAR stem, 32x32 ima
 
 Variants run interleaved: every round times ``--steps`` steps of each variant, in a rotating order,
 and each ratio is the median over rounds of the ratio within a round, so load drifting on a shared
-machine hits both sides of a ratio alike. On CPU the process's CPU time is reported beside wall time:
-on a machine shared with other jobs it is the steadier measure of the work a step does. Pixel values
-do not change the cost: images are synthetic.
+machine hits both sides of a ratio alike. On CPU the process's CPU time is reported beside wall
+time: on a machine shared with other jobs it is the steadier measure of the work a step does.
+Pixel values do not change the cost: images are synthetic.
 
     python tools/analysis/benchmark_kd.py [--device cuda] [--batch-size 64] [--rounds 15]
 """
@@ -162,9 +162,9 @@ class Variants:
             images = batch['inputs'].to(self.device, non_blocking=True)
             labels = batch['labels'].to(self.device, non_blocking=True)
             x = (images.float() - mean) / std
-            logits = student.head(student.extract_feat(x))
-            with torch.no_grad():
+            with torch.no_grad():  # teacher first: cheaper than after the student (see docs)
                 teacher_logits = teacher.head(teacher.extract_feat(x))
+            logits = student.head(student.extract_feat(x))
             log_p_s = F.log_softmax(logits / TAU, dim=1)
             log_p_t = F.log_softmax(teacher_logits / TAU, dim=1)
             loss_kd = (log_p_t.exp() * (log_p_t - log_p_s)).sum(1).mean() * TAU**2
@@ -212,6 +212,28 @@ class _Logits(torch.nn.Module):
         return self.model.head(self.model.extract_feat(x))
 
 
+def store_path_extra(variants: 'Variants', repeats: int = 200) -> float:
+    """Seconds of the work a store KD step adds to plain training, timed alone: serving the batch
+    from the store and the KD loss forward + backward (a steadier number than a ratio of steps)."""
+    distiller = variants._distiller(dict(type='StoreTeacher', store=variants.store, pipeline=[]))
+    data = distiller.data_preprocessor(variants.batches[0], True)
+    logits = torch.randn(variants.args.batch_size, 10, device=variants.device, requires_grad=True)
+
+    def extra() -> None:
+        outputs = distiller.teachers['teacher'](data['inputs'], data['data_samples'])['outputs']
+        distiller.distill_losses['loss_kd'](logits, outputs).backward()
+
+    for _ in range(5):
+        extra()
+    clock = time.perf_counter if variants.device.type == 'cuda' else time.process_time
+    start = clock()
+    for _ in range(repeats):
+        extra()
+    if variants.device.type == 'cuda':
+        torch.cuda.synchronize()
+    return (clock() - start) / repeats
+
+
 def measure(steps: Dict[str, Callable], batches: List[dict], args: argparse.Namespace,
             device: torch.device) -> Dict[str, Dict[str, List[float]]]:
     """Seconds per step of every variant in every round (interleaved, rotating order), as wall
@@ -250,6 +272,7 @@ def main() -> None:
             except ImportError as error:
                 torchdistill_note = f'torchdistill not importable: {error}'
         times = measure(steps, variants.batches, args, variants.device)
+        extra = store_path_extra(variants)
 
     clocks = ['wall'] + (['cpu'] if variants.device.type == 'cpu' else [])
 
@@ -259,7 +282,8 @@ def main() -> None:
         return f'{statistics.median(x / y for x, y in zip(times[clock][a], times[clock][b])):.3f}'
 
     print(f'device: {args.device} ({platform.processor() or platform.machine()}, '
-          f'{torch.get_num_threads()} threads), torch {torch.__version__}, mmkd {mmkd.__version__}; '
+          f'{torch.get_num_threads()} threads), torch {torch.__version__}, '
+          f'mmkd {mmkd.__version__}; '
           f'batch {args.batch_size}, teacher ResNet-18 w{args.teacher_width}, student ResNet-18 '
           f'w{args.student_width}, {args.rounds} rounds x {args.steps} steps')
     print('\n| variant | ' + ' | '.join(f'{c} ms/step (median, min-max)' for c in clocks) +
@@ -272,10 +296,15 @@ def main() -> None:
     print('\n| ratio (median of per-round ratios) | ' + ' | '.join(clocks) +
           ' | goal |\n|---|' + '---:|' * len(clocks) + '---:|')
     for label, a, b, goal in (
-            ('(a) mmkd live KD / hand-written live KD', 'mmkd_live', 'hand_written_live', '<= 1.10'),
+            ('(a) mmkd live KD / hand-written live KD', 'mmkd_live', 'hand_written_live',
+             '<= 1.10'),
             ('(b) mmkd store KD / plain student', 'mmkd_store', 'plain_student', '<= 1.05'),
             ('(c) mmkd live KD / torchdistill live KD', 'mmkd_live', 'torchdistill_live', '-')):
         print(f'| {label} | ' + ' | '.join(ratio(c, a, b) for c in clocks) + f' | {goal} |')
+    clock = clocks[-1]
+    plain = statistics.median(times[clock]['plain_student'])
+    print(f'\nwork a store KD step adds, timed alone (store read + KD loss forward/backward): '
+          f'{1e3 * extra:.2f} ms = {extra / plain:.2%} of a plain student step ({clock} time)')
 
 
 if __name__ == '__main__':

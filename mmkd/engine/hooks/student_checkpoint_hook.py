@@ -69,7 +69,7 @@ class StudentCheckpointHook(Hook):
 
 
 def _saves_by_epoch(runner) -> bool:
-    """Name student files like the runner's ``CheckpointHook`` names its own (``epoch_N``/``iter_N``).
+    """Name student files as the runner's ``CheckpointHook`` names its own (epoch_N / iter_N).
 
     (An ``IterBasedTrainLoop`` also has ``_max_epochs``, so the loop's attributes cannot tell.)
     """

@@ -30,6 +30,7 @@ class LabelQueryDecoder(nn.Module):
         dropout: dropout rate of every dropout above.
 
     Example:
+        >>> import torch
         >>> decoder = LabelQueryDecoder(512, num_classes=20, embed_dims=64, num_heads=4)
         >>> decoder(torch.randn(2, 512, 7, 7)).shape
         torch.Size([2, 20, 64])
@@ -85,6 +86,7 @@ class MLDecoderClsHead(MultiLabelClsHead):
         loss, thr, topk, init_cfg: as in :class:`MultiLabelClsHead`.
 
     Example:
+        >>> import torch
         >>> head = MLDecoderClsHead(num_classes=20, in_channels=512, embed_dims=64, num_heads=4)
         >>> embeddings, logits = head.forward_with_embeddings((torch.randn(2, 512, 7, 7),))
         >>> embeddings.shape, logits.shape
