@@ -35,6 +35,7 @@ class ZeroShotClsHead(ClsHead):
             use it.
 
     Example:
+        >>> import torch
         >>> head = ZeroShotClsHead(in_channels=16, embed_dim=8)
         >>> head((torch.randn(2, 16), )).shape
         torch.Size([2, 8])

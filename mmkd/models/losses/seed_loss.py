@@ -67,6 +67,7 @@ class SEEDLoss(nn.Module):
             or ``'none'``.
 
     Example:
+        >>> import torch
         >>> loss = SEEDLoss(dict(type='EmbeddingQueue', size=16, dim=8))
         >>> loss(torch.randn(4, 8), torch.randn(4, 8)).shape
         torch.Size([])

@@ -22,6 +22,7 @@ class EmbeddingQueue(nn.Module):
         dim: embedding dimension (SEED: 128; LGD: the teacher's, e.g. 1024 for CLIP RN50).
 
     Example:
+        >>> import torch
         >>> queue = EmbeddingQueue(size=4, dim=2)
         >>> queue.update(torch.tensor([[1., 0.], [0., 1.], [1., 1.]]))
         >>> queue.ptr.item(), queue.embeddings.shape

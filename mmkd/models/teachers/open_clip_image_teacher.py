@@ -26,6 +26,7 @@ class OpenCLIPImageTeacher(BaseTeacher):
         allow_random_init: build without weights (tests).
 
     Example:
+        >>> import torch
         >>> teacher = OpenCLIPImageTeacher('RN50', None, allow_random_init=True)
         >>> teacher(torch.zeros(1, 3, 224, 224))['embedding'].shape
         torch.Size([1, 1024])
