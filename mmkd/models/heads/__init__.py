@@ -1,4 +1,5 @@
 from .aspect_cls_head import AspectClsHead
 from .ml_decoder_head import LabelQueryDecoder, MLDecoderClsHead
+from .zero_shot_cls_head import ZeroShotClsHead
 
-__all__ = ['AspectClsHead', 'LabelQueryDecoder', 'MLDecoderClsHead']
+__all__ = ['AspectClsHead', 'LabelQueryDecoder', 'MLDecoderClsHead', 'ZeroShotClsHead']

@@ -1,0 +1,37 @@
+# LGD (Li et al., T-MM 2024): CLIP RN50 image tower -> ResNet-18 on unlabelled ImageNet-1k, with the
+# ImageNet class names (80 CLIP prompts, CLIP RN50 text tower) as the Textual Semantics Bank.
+# Loss = 0.5 * L_VIS (LGKA's Visual Semantics Bank) + 0.5 * L_TEX (the TSB), tau_s 0.2, tau_t 0.01.
+#
+# Before training (files are local, nothing downloads):
+#   python tools/misc/build_text_bank.py --classes imagenet --encoder open_clip --model-name RN50 \
+#       --checkpoint checkpoints/clip_rn50_openclip.pth --out work_dirs/text_banks/in1k_clip-rn50.pt
+_base_ = [
+    './_base_/in1k_unlabeled_mocov2-aug.py', './_base_/schedule_sgd-coslr-200e.py',
+    './_base_/default_runtime.py'
+]
+clip_checkpoint = 'checkpoints/clip_rn50_openclip.pth'
+text_bank = 'work_dirs/text_banks/in1k_clip-rn50.pt'
+embed_dim = 1024  # CLIP RN50's joint space: the student regresses straight into it
+
+student = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet', depth=18),
+    neck=dict(type='GlobalAveragePooling'),
+    # SEED's MLP Linear(F, F) -> ReLU -> Linear(F, D); zero-shot logits through the TSB in predict
+    head=dict(type='mmkd.ZeroShotClsHead', in_channels=512, embed_dim=embed_dim,
+              text_bank=text_bank))
+embedding_inputs = dict(preds_S='student.embedding', preds_T='clip.embedding')
+model = dict(
+    type='mmkd.KnowledgeDistiller',
+    student=student,
+    teachers=dict(clip=dict(type='OpenCLIPImageTeacher', model_name='RN50',
+                            checkpoint=clip_checkpoint)),
+    student_records=dict(embedding='head.projector'),
+    distill_losses=dict(
+        loss_vis=dict(type='SEEDLoss', tau_s=0.2, tau_t=0.01, loss_weight=0.5,
+                      bank=dict(type='VisualSemanticsBank', text_bank=text_bank,
+                                momentum=0.999, renormalize=False),
+                      inputs=embedding_inputs),
+        loss_tex=dict(type='SEEDLoss', tau_s=0.2, tau_t=0.01, loss_weight=0.5, self_slot=False,
+                      bank=dict(type='TextSemanticsBank', path=text_bank),
+                      inputs=embedding_inputs)))

@@ -1,0 +1,11 @@
+from .embedding_queue import EmbeddingQueue
+from .gather import gather_embeddings
+from .text_semantics_bank import (TextSemanticsBank, build_text_bank, class_names_from,
+                                  encode_text_bank, load_text_bank, prompt_templates)
+from .visual_semantics_bank import VisualSemanticsBank
+
+__all__ = [
+    'EmbeddingQueue', 'gather_embeddings', 'TextSemanticsBank', 'build_text_bank',
+    'class_names_from', 'encode_text_bank', 'load_text_bank', 'prompt_templates',
+    'VisualSemanticsBank'
+]

@@ -1,0 +1,4 @@
+from .hf_text_encoder import HFTextEncoder
+from .open_clip_text_encoder import OpenCLIPTextEncoder
+
+__all__ = ['HFTextEncoder', 'OpenCLIPTextEncoder']
