@@ -81,13 +81,23 @@ def _type_name(transform: dict) -> str:
     return name.split('.')[-1]
 
 
+def _as_json_data(value: Any) -> Any:
+    """Tuples become lists (as a config dump or ``meta.json`` writes them), recursively."""
+    if isinstance(value, dict):
+        return {k: _as_json_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_json_data(v) for v in value]
+    return value
+
+
 def describe_view(pipeline: Sequence[dict]) -> List[dict]:
-    """The pipeline's transforms that shape the view, with their arguments, as plain data."""
+    """The pipeline's transforms that shape the view, with their arguments, as plain JSON data,
+    so ``scale=(32, 32)`` and ``scale=[32, 32]`` describe the same view."""
     view = []
     for transform in pipeline:
         transform = transform.to_dict() if hasattr(transform, 'to_dict') else dict(transform)
         if _type_name(transform) not in VIEW_NEUTRAL:
-            view.append(dict(transform, type=_type_name(transform)))
+            view.append(_as_json_data(dict(transform, type=_type_name(transform))))
     return view
 
 

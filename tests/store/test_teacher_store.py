@@ -147,3 +147,10 @@ def test_sample_id():
     assert sample_id(dict(img_id=9, img_path=None)) == 'index:9'
     with pytest.raises(KeyError, match='cannot name this sample'):
         sample_id(dict(ori_shape=(2, 2)))
+
+
+def test_view_description_ignores_tuple_versus_list():
+    """A config dump writes tuples as lists: the same view must keep the same fingerprint."""
+    from mmkd.datasets import describe_view
+    assert describe_view([dict(type='Resize', scale=(32, 32)), dict(type='PackInputs')]) == \
+        describe_view([dict(type='Resize', scale=[32, 32]), dict(type='PackInputs')])
