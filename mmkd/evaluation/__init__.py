@@ -1,0 +1,3 @@
+from .open_vocab_accuracy import OpenVocabAccuracy
+
+__all__ = ['OpenVocabAccuracy']

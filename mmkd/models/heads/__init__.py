@@ -1,0 +1,3 @@
+from .text_prototype_head import TextPrototypeClsHead, cosine_logits
+
+__all__ = ['TextPrototypeClsHead', 'cosine_logits']

@@ -1,0 +1,3 @@
+from .class_prototypes import ClassPrototypes
+
+__all__ = ['ClassPrototypes']
