@@ -69,8 +69,9 @@ class OpenCLIPTeacher(VisionLanguageTeacher):
                 f'{arch} has a custom text tower (HF / CoCa); OpenCLIPTeacher supports the '
                 'standard CLIP text transformer')
         preprocess = open_clip.get_model_preprocess_cfg(self.model)
-        self._mean = torch.tensor(preprocess['mean'], dtype=torch.float32)
-        self._std = torch.tensor(preprocess['std'], dtype=torch.float32)
+        # open_clip gives mean/std of [0, 1] images; mmkd's adapters work on [0, 255] pixels
+        self._mean = torch.tensor(preprocess['mean'], dtype=torch.float32) * 255
+        self._std = torch.tensor(preprocess['std'], dtype=torch.float32) * 255
         size = preprocess['size']
         self._input_size = (size, size) if isinstance(size, int) else tuple(size)
         self.load_report = [f'open_clip {arch}: ' + (
