@@ -1,0 +1,3 @@
+from .load_teacher_targets import LoadTeacherTargets
+
+__all__ = ['LoadTeacherTargets']

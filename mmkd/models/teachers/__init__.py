@@ -3,12 +3,13 @@ from .efficientnet_lite_encoder import EfficientNetLiteEncoder
 from .input_adapter import TeacherInputAdapter, read_normalization
 from .openclip_teacher import OpenCLIPTeacher
 from .openmmlab_teacher import OpenMMLabTeacher
+from .store_teacher import StoreTeacher
 from .text_embedding_cache import cached_text_embeddings
 from .two_tower_teacher import TwoTowerTeacher
 from .vision_language_teacher import VisionLanguageTeacher
 
 __all__ = [
     'BaseTeacher', 'TeacherInputAdapter', 'read_normalization', 'OpenMMLabTeacher',
-    'VisionLanguageTeacher', 'OpenCLIPTeacher', 'TwoTowerTeacher', 'EfficientNetLiteEncoder',
-    'cached_text_embeddings'
+    'StoreTeacher', 'VisionLanguageTeacher', 'OpenCLIPTeacher', 'TwoTowerTeacher',
+    'EfficientNetLiteEncoder', 'cached_text_embeddings'
 ]
