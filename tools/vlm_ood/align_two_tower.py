@@ -13,6 +13,7 @@ class names are used: the OOD classes stay unseen. The file is written atomicall
 import argparse
 import os
 import os.path as osp
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -27,14 +28,20 @@ from mmkd.models.teachers import TwoTowerTeacher, read_normalization
 from mmkd.registry import DATASETS, MODELS, build_mmkd_module
 
 
-def unaligned_teacher(cfg: Config, name: str) -> TwoTowerTeacher:
+def unaligned_teacher(cfg: Config, name: Optional[str]) -> TwoTowerTeacher:
+    """The config's two-tower teacher (``model.teachers[name]``, else ``model.text_teacher``; the
+    live teacher of a ``StoreTeacher``), built without its projection."""
     teachers = cfg.model.get('teachers', {})
-    if name not in teachers:
-        raise KeyError(f'teacher {name!r} not in model.teachers of the config: {list(teachers)}')
-    teacher_cfg = dict(teachers[name], projection=None, allow_unaligned=True)
-    teacher = build_mmkd_module(teacher_cfg)
+    source = name or cfg.model.get('text_teacher', 'clip')
+    if isinstance(source, str):
+        if source not in teachers:
+            raise KeyError(f'teacher {source!r} not in model.teachers: {list(teachers)}')
+        source = teachers[source]
+    if source.get('type') in ('StoreTeacher', 'mmkd.StoreTeacher'):
+        source = source['teacher']
+    teacher = build_mmkd_module(dict(source, projection=None, allow_unaligned=True))
     if not isinstance(teacher, TwoTowerTeacher):
-        raise TypeError(f'teacher {name!r} is {type(teacher).__name__}, not a TwoTowerTeacher')
+        raise TypeError(f'the teacher is a {type(teacher).__name__}, not a TwoTowerTeacher')
     return teacher
 
 
@@ -89,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('--out', required=True, help='the projection file to write')
-    parser.add_argument('--teacher', default=None, help='teacher name (default: text_teacher)')
+    parser.add_argument('--teacher', default=None, help='name in model.teachers (default: model.text_teacher)')
     parser.add_argument('--steps', type=int, default=300)
     parser.add_argument('--lr', type=float, default=1e-3)
     parser.add_argument('--temperature', type=float, default=0.07)
@@ -101,7 +108,7 @@ def main() -> None:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    teacher = unaligned_teacher(cfg, args.teacher or cfg.model.get('text_teacher', 'clip'))
+    teacher = unaligned_teacher(cfg, args.teacher)
     preprocessor = MODELS.build(dict(type='ClsDataPreprocessor', **cfg.model.data_preprocessor))
     teacher.adapt_inputs(read_normalization(preprocessor))
     features, labels = image_features(teacher, preprocessor, training_images(cfg))

@@ -106,5 +106,7 @@ class VLAlignLoss(nn.Module):
                                    gt_labels(data_samples, loss.device)).float()
             weight = keep if weight is None else weight.float() * keep
             if reduction == 'mean' and avg_factor is None:
-                avg_factor = keep.sum()  # 0 kept -> 0 / eps = 0, never NaN
+                if not keep.any():  # the original's mean over nothing was NaN
+                    return (loss * keep).sum()
+                avg_factor = keep.sum()
         return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)

@@ -4,9 +4,10 @@
 data_root = 'data/fashion_mnist_id_ood'
 text_root = 'projects/vlm_ood/data/fashion_mnist'
 num_classes = dict(id=5, ood=5)  # the label-set sizes of the split
-label_sets = dict(
-    id=dict(classes=data_root + '/train', label_file=text_root + '/label2text.txt'),
-    ood=dict(classes=data_root + '/val', label_file=text_root + '/label2text.txt'))
+# prompts 'a photo of {name} . {description}' (label2text.txt + chatgpt.txt, the original's formats)
+texts = dict(label_file=text_root + '/label2text.txt', descriptions_file=text_root + '/chatgpt.txt')
+label_sets = dict(id=dict(classes=data_root + '/train', **texts),
+                  ood=dict(classes=data_root + '/val', **texts))
 
 dataset_type = 'CustomDataset'
 data_preprocessor = dict(
