@@ -34,6 +34,6 @@ model = dict(
                                       teacher_embeds='clip.image_embeds',
                                       text_embeds='student.text_embeds',
                                       data_samples='data_samples'))))
-train_cfg = dict(max_epochs=30, val_interval=10)
-param_scheduler = dict(milestones=[20, 25])
+train_cfg = dict(max_epochs=20, val_interval=5)
+param_scheduler = dict(milestones=[12, 16])
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook', max_keep_ckpts=1)]

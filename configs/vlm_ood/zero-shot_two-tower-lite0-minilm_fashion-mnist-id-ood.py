@@ -9,5 +9,5 @@ model = dict(
     type='mmkd.ZeroShotClassifier',
     teacher={{_base_.two_tower_teacher}},
     label_sets={{_base_.label_sets}},
-    data_preprocessor=dict(type='ClsDataPreprocessor', **{{_base_.data_preprocessor}}))
+    data_preprocessor={{_base_.data_preprocessor}})
 test_cfg = dict()

@@ -1,6 +1,7 @@
 """Label texts, the ID/OOD split tool, the label-set and few-shot datasets, and the metric."""
 import os
 import os.path as osp
+import sys
 
 import pytest
 import torch
@@ -8,7 +9,9 @@ from mmpretrain.structures import DataSample
 
 from mmkd.datasets import FewShotDataset, LabelSetDataset, class_texts, label_set_texts
 from mmkd.evaluation import OpenVocabAccuracy
-from split_dataset import list_classes, materialise, split_by_seed
+
+sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'tools', 'vlm_ood'))
+from split_dataset import list_classes, materialise, split_by_seed  # noqa: E402
 
 FASHION_TEXTS = osp.join(osp.dirname(__file__), '..', '..', 'projects', 'vlm_ood', 'data',
                          'fashion_mnist')

@@ -5,6 +5,7 @@ the teacher's own weights.
         [--work-dir DIR] [--cfg-options k=v]
 """
 import argparse
+import json
 import os.path as osp
 
 from mmengine.config import Config, DictAction
@@ -29,7 +30,7 @@ def main() -> None:
                                              osp.splitext(osp.basename(args.config))[0])
     cfg.pop('load_from', None)
     metrics = Runner.from_cfg(cfg).test()
-    print(metrics)
+    print(json.dumps(metrics))
 
 
 if __name__ == '__main__':

@@ -23,7 +23,8 @@ class ZeroShotClassifier(BaseModel):
             :class:`~mmkd.models.VisionLanguageDistiller`.
         default_label_set: for samples without ``label_set``.
         text_cache_dir: the text-embedding cache.
-        data_preprocessor: the student's preprocessor; the teacher converts from it.
+        data_preprocessor: the student's preprocessor (``ClsDataPreprocessor`` by default); the
+            teacher converts from it.
 
     Example:
         >>> # tools/test.py configs/vlm_ood/zero-shot_two-tower_fashion-mnist.py --checkpoint none
@@ -32,6 +33,8 @@ class ZeroShotClassifier(BaseModel):
     def __init__(self, teacher: dict, label_sets: Dict[str, dict], default_label_set: str = 'id',
                  text_cache_dir: Optional[str] = 'work_dirs/text_embedding_cache',
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None):
+        data_preprocessor = dict(data_preprocessor or {})
+        data_preprocessor.setdefault('type', 'mmpretrain.ClsDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.teacher = build_mmkd_module(teacher)
         if not isinstance(self.teacher, VisionLanguageTeacher):
