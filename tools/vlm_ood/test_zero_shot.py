@@ -28,7 +28,9 @@ def main() -> None:
         raise ValueError(f'{args.config}: model must be a ZeroShotClassifier')
     cfg.work_dir = args.work_dir or osp.join('work_dirs',
                                              osp.splitext(osp.basename(args.config))[0])
-    cfg.pop('load_from', None)
+    for key in ('load_from', 'train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler',
+                'val_dataloader', 'val_cfg', 'val_evaluator'):
+        cfg.pop(key, None)
     metrics = Runner.from_cfg(cfg).test()
     print(json.dumps(metrics))
 
