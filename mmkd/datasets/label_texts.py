@@ -84,9 +84,14 @@ def class_texts(classes: Sequence[str],
                             description=descriptions.get(c, '')) for c in classes]
 
 
-def resolve_classes(classes: Union[str, Sequence[str]]) -> List[str]:
-    """A list of class names, or a class-per-folder directory (its sorted subfolders, the order of
-    mmpretrain's ``CustomDataset``)."""
+def resolve_classes(classes: Union[str, Sequence[str], dict]) -> List[str]:
+    """A list of class names; a class-per-folder directory (its sorted subfolders, the order of
+    mmpretrain's ``CustomDataset``); or ``dict(dirs=[dir, ...])``, the classes of several
+    directories one after the other (ID then OOD classes for few-shot finetuning)."""
+    if isinstance(classes, dict):
+        if set(classes) != {'dirs'}:
+            raise KeyError(f'classes as a dict takes only `dirs`; got {sorted(classes)}')
+        return [name for directory in classes['dirs'] for name in resolve_classes(directory)]
     if not isinstance(classes, str):
         return list(classes)
     if not osp.isdir(classes):

@@ -1,4 +1,5 @@
 """Label texts, the ID/OOD split tool, the label-set and few-shot datasets, and the metric."""
+import glob
 import os
 import os.path as osp
 import sys
@@ -129,3 +130,14 @@ def test_head_predicts_each_sample_against_its_label_set():
     out = head.predict((feats, ), samples)
     assert out[0].pred_score.shape == (2, ) and int(out[0].pred_label) == 1
     assert out[1].pred_score.shape == (3, ) and int(out[1].pred_label) == 2
+
+
+@pytest.mark.parametrize('config', sorted(
+    glob.glob(osp.join(osp.dirname(__file__), '..', '..', 'configs', 'vlm_ood', '*.py'))
+    + glob.glob(osp.join(osp.dirname(__file__), '..', '..', 'configs', 'vlm_ood', 'students',
+                         '*.py'))), ids=osp.basename)
+def test_every_config_parses_with_matching_label_sets(config):
+    from mmengine.config import Config
+    cfg = Config.fromfile(config)
+    if cfg.model.type == 'mmkd.VisionLanguageDistiller':
+        assert set(cfg.model.label_sets) == set(cfg.model.student.head.label_sets)
