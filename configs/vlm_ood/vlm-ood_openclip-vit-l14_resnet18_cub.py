@@ -5,7 +5,8 @@
 #    python tools/extract_teacher_outputs.py CONFIG --teacher clip --view-independent
 #    (without --view-independent the store holds the test view; the random training view then
 #    runs the teacher live on each augmented batch instead)
-# 2. python tools/train.py CONFIG   (student_epoch_N.pth -> configs/vlm_ood/students/resnet18_cub.py)
+# 2. python tools/train.py CONFIG
+#    (evaluate student_epoch_N.pth with configs/vlm_ood/students/resnet18_cub.py)
 _base_ = ['./students/resnet18_cub.py']
 data_root = 'data/cub'
 clip_teacher = dict(type='OpenCLIPTeacher', arch='ViT-L-14',

@@ -2,8 +2,8 @@
 and the prompt built from them.
 
 ``label2text.txt`` has one line per class of the *whole* dataset (ID and OOD classes):
-``<folder name> <1-based id> <Natural_Name>``; the natural name has ``_`` for spaces. ``chatgpt.txt``
-has one description sentence per class, in the same line order. The original aligns the two by line
+``<folder name> <1-based id> <Natural_Name>``; the natural name has ``_`` for spaces.
+``chatgpt.txt`` has one description sentence per class, in the same line order. The original aligns the two by line
 order and crashes on blank lines (spec pitfall 13); here blank lines are skipped in both files and
 the descriptions are keyed by folder name, so a missing or extra line is an error naming the file.
 """

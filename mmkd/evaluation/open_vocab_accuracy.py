@@ -13,8 +13,8 @@ class OpenVocabAccuracy(BaseMetric):
     """Top-1 accuracy of every label set (metainfo ``label_set``, e.g. ID and unseen OOD classes),
     each over its own label set only — no union, as in Li et al. (ICCV 2023).
 
-    Reports ``open-vocab/{label_set}_accuracy`` (over samples) and ``{label_set}_mean_class_accuracy`` (the
-    mean over classes of per-class accuracy, the paper's number; classes without samples are
+    Reports ``open-vocab/{label_set}_accuracy`` (over samples) and
+    ``open-vocab/{label_set}_mean_class_accuracy`` (the mean over classes of per-class accuracy, the paper's number; classes without samples are
     skipped), in percent. Works for a student with a
     :class:`~mmkd.models.heads.TextPrototypeClsHead` and for a teacher wrapped in
     :class:`~mmkd.models.ZeroShotClassifier`.

@@ -15,7 +15,8 @@ from conftest import run_tool
 from mmkd.utils import load_strictly
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'tools', 'vlm_ood'))
-CONFIG = 'configs/vlm_ood/vlm-ood-captions_openclip-tiny-random_resnet18-w16_fashion-mnist-id-ood.py'
+CONFIG = ('configs/vlm_ood/'
+          'vlm-ood-captions_openclip-tiny-random_resnet18-w16_fashion-mnist-id-ood.py')
 STUDENT = 'configs/vlm_ood/students/resnet18-w16_fashion-mnist-id-ood.py'
 
 

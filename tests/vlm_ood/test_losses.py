@@ -1,4 +1,4 @@
-"""Every loss of Li et al. (ICCV 2023) against a direct, loop-based formula: values and gradients."""
+"""Every loss of Li et al. (ICCV 2023) against a direct, loop-based formula: values, gradients."""
 import pytest
 import torch
 import torch.nn.functional as F

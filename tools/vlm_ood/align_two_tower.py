@@ -69,7 +69,7 @@ def image_features(teacher: TwoTowerTeacher, preprocessor, dataset, batch_size: 
 def fit_projection(features: torch.Tensor, labels: torch.Tensor, text_embeds: torch.Tensor,
                    steps: int = 300, lr: float = 1e-3, temperature: float = 0.07,
                    seed: int = 0) -> torch.nn.Linear:
-    """``Linear(F → D)`` minimising CE of ``cos(W f + b, text) / temperature`` (full batch, Adam)."""
+    """``Linear(F → D)`` minimising CE of ``cos(W f + b, text) / temperature`` (full batch)."""
     torch.manual_seed(seed)
     projection = torch.nn.Linear(features.shape[1], text_embeds.shape[1])
     texts = F.normalize(text_embeds, dim=-1)
@@ -96,7 +96,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('--out', required=True, help='the projection file to write')
-    parser.add_argument('--teacher', default=None, help='name in model.teachers (default: model.text_teacher)')
+    parser.add_argument('--teacher', default=None,
+                        help='name in model.teachers (default: model.text_teacher)')
     parser.add_argument('--steps', type=int, default=300)
     parser.add_argument('--lr', type=float, default=1e-3)
     parser.add_argument('--temperature', type=float, default=0.07)

@@ -6,8 +6,8 @@ validation sets, like Li et al.'s ``scripts/split_dataset.py``, deterministicall
 
 SRC holds one folder per class. OUT gets ``train/<class>/`` and ``val_on_train/<class>/`` (the ID
 classes: ``ceil(train_ratio * n)`` images of each class for training, the rest for ID validation),
-``val/<class>/`` (every image of the OOD classes) and the lists ``{train,val_on_train,val}_data.txt``
-(one ``<split>/<class>/<file>`` a line, the original's format). With ``--split-lists`` the
+``val/<class>/`` (every image of the OOD classes) and the lists
+``{train,val_on_train,val}_data.txt`` (one ``<split>/<class>/<file>`` a line, the original's format). With ``--split-lists`` the
 original's released lists are replayed instead (a list's first path component must be a folder of
 SRC or be dropped: ``train/001.Black_footed_Albatross/x.jpg`` → ``SRC/001.Black_footed_Albatross/
 x.jpg``). Files are hard-linked where possible, else copied; an existing OUT split is completed,

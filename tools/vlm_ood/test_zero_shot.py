@@ -1,7 +1,8 @@
 """Evaluate a vision-language teacher zero-shot (a ``ZeroShotClassifier`` config): no checkpoint,
 the teacher's own weights.
 
-    python tools/vlm_ood/test_zero_shot.py configs/vlm_ood/zero-shot_two-tower-lite0-minilm_fashion-mnist-id-ood.py \
+    python tools/vlm_ood/test_zero_shot.py \
+        configs/vlm_ood/zero-shot_two-tower-lite0-minilm_fashion-mnist-id-ood.py \
         [--work-dir DIR] [--cfg-options k=v]
 """
 import argparse

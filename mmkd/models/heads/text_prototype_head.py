@@ -40,7 +40,8 @@ class TextPrototypeClsHead(ClsHead):
         train_label_set: the label set of the training labels.
         temperature: tau of the logits (0.07 as in the original, not CLIP's 0.01).
         prototypes: the prototype module: ``None`` for fixed text prototypes
-            (:class:`ClassPrototypes`), or e.g. ``dict(type='CoOpPromptLearner', context_width=512)``.
+            (:class:`ClassPrototypes`), or e.g.
+            ``dict(type='CoOpPromptLearner', context_width=512)``.
         loss: the classification loss on the cosine logits.
 
     Example:

@@ -16,7 +16,8 @@ def vl_align_kl(student_embeds: torch.Tensor, teacher_embeds: torch.Tensor,
                 num_proximal: int) -> torch.Tensor:
     """Per-sample ``KL(p_i ‖ q_i)`` over the ``k' = min(k, C)`` texts nearest the teacher, [B].
 
-    ``Z^T = t_hat · w_hatᵀ / tau`` and ``Z^S = s_hat · w_hatᵀ / tau``; ``K_i`` = top-k' of ``Z^T_i``;
+    ``Z^T = t_hat · w_hatᵀ / tau`` and ``Z^S = s_hat · w_hatᵀ / tau``; ``K_i`` = top-k' of
+    ``Z^T_i``;
     ``p_i = softmax(Z^T_{i,K_i})``, ``q_i = softmax(Z^S_{i,K_i})``. The teacher side (image and
     text) is detached: with CoOp the original let this KL train the prompt through ``p`` too (spec
     pitfall 8); here the prompt gets gradients through the student side only.

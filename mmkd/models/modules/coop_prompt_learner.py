@@ -1,4 +1,4 @@
-"""CoOp (Zhou et al., 2022) prompt learning for the class prototypes of a vision-language student."""
+"""CoOp (Zhou et al., 2022) prompt learning for the class prototypes of a student."""
 from typing import Dict, Optional, Sequence
 
 import torch

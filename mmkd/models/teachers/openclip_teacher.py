@@ -48,7 +48,8 @@ class OpenCLIPTeacher(VisionLanguageTeacher):
         super().__init__(init_cfg=init_cfg)
         import open_clip
         if arch not in open_clip.list_models():
-            raise ValueError(f'unknown open_clip architecture {arch!r}; see open_clip.list_models()')
+            raise ValueError(f'unknown open_clip architecture {arch!r}; see '
+                             'open_clip.list_models()')
         if pretrained is None and not allow_random_init:
             raise ValueError(
                 f'OpenCLIPTeacher({arch!r}): `pretrained` is None. Download the weights on a '

@@ -12,8 +12,8 @@ class VisionLanguageTeacher(BaseTeacher):
     """A frozen image tower and text tower whose embeddings live in one space of size
     :attr:`embed_dim` (CLIP, or an aligned two-tower model).
 
-    ``forward`` returns the record ``'image_embeds'`` ([B, D], not normalised) of the student's batch
-    converted to the teacher's preprocessing; :meth:`encode_text` gives the text side (class
+    ``forward`` returns the record ``'image_embeds'`` ([B, D], not normalised) of the student's
+    batch converted to the teacher's preprocessing; :meth:`encode_text` gives the text side (class
     prototypes, caption embeddings). For prompt learning (CoOp) a subclass also exposes its token
     embeddings: :meth:`embed_tokens` and :meth:`encode_token_embeddings`.
 
