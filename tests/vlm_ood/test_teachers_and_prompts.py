@@ -105,3 +105,56 @@ def test_two_tower_teacher_with_real_minilm(minilm_path, tmp_path):
     aligned = TwoTowerTeacher(image_encoder, minilm_path, projection=path, feature_dim=32)
     torch.testing.assert_close(aligned.projection.weight, projection.weight)
     assert aligned(torch.zeros(2, 3, 32, 32))['image_embeds'].shape == (2, 384)
+
+
+def tiny_clip_config():
+    return dict(type='OpenCLIPTeacher', arch='ViT-B-32', model_overrides=TINY,
+                allow_random_init=True)
+
+
+def test_distiller_trains_coop_context_through_the_student_losses(tmp_path):
+    from mmpretrain.structures import DataSample
+
+    from mmkd.registry import build_mmkd_module
+    student = dict(
+        type='mmpretrain.ImageClassifier',
+        backbone=dict(type='mmpretrain.ResNet_CIFAR', depth=18, base_channels=4),
+        neck=dict(type='mmpretrain.GlobalAveragePooling'),
+        head=dict(type='mmkd.TextPrototypeClsHead', in_channels=32, embed_dim=32,
+                  label_sets=dict(id=3, ood=2),
+                  prototypes=dict(type='CoOpPromptLearner', context_width=32, num_context=2)),
+        data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor', num_classes=3))
+    distiller = build_mmkd_module(dict(
+        type='VisionLanguageDistiller', student=student, text_cache_dir=str(tmp_path),
+        label_sets=dict(id=dict(classes=['cat', 'dog', 'cow'], template='{name}'),
+                        ood=dict(classes=['car', 'bus'], template='{name}')),
+        text_teacher=tiny_clip_config(), teachers=dict(clip=tiny_clip_config()),
+        student_records=dict(embeds='head.projection', text_embeds='head.prototypes'),
+        distill_losses=dict(loss_vlalign=dict(
+            type='VLAlignLoss', inputs=dict(student_embeds='student.embeds',
+                                            teacher_embeds='clip.image_embeds',
+                                            text_embeds='student.text_embeds')))))
+    assert hasattr(distiller, 'text_teacher')  # kept alive for the prompt learner …
+    assert not any(k.startswith(('text_teacher.', 'teachers.')) for k in distiller.state_dict())
+    distiller.train()
+    samples = [DataSample().set_gt_label(i % 3) for i in range(4)]
+    losses = distiller.loss(torch.randn(4, 3, 32, 32), samples)
+    sum(losses.values()).backward()
+    context = distiller.student.head.prototypes.context
+    assert context.grad is not None and context.grad.abs().sum() > 0
+    assert all(p.grad is None for p in distiller.text_teacher.parameters())
+
+
+def test_zero_shot_classifier_scores_each_sample_in_its_label_set(tmp_path):
+    from mmpretrain.structures import DataSample
+
+    from mmkd.registry import build_mmkd_module
+    model = build_mmkd_module(dict(
+        type='ZeroShotClassifier', teacher=tiny_clip_config(), text_cache_dir=str(tmp_path),
+        label_sets=dict(id=dict(classes=['cat', 'dog', 'cow']), ood=dict(classes=['car', 'bus'])),
+        data_preprocessor=dict(mean=[128.] * 3, std=[64.] * 3)))
+    samples = [DataSample(metainfo=dict(label_set='ood')), DataSample()]
+    out = model(torch.randn(2, 3, 32, 32), samples, mode='predict')
+    assert out[0].pred_score.shape == (2, ) and out[1].pred_score.shape == (3, )
+    with pytest.raises(KeyError, match='not configured'):
+        model(torch.randn(1, 3, 32, 32), [DataSample(metainfo=dict(label_set='all'))])

@@ -58,7 +58,7 @@ class TextPrototypeClsHead(ClsHead):
                  train_label_set: str = 'id',
                  temperature: float = 0.07,
                  prototypes: Optional[dict] = None,
-                 loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
+                 loss: dict = dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0),
                  init_cfg: Optional[dict] = dict(type='TruncNormal', layer='Linear', std=0.02),
                  **kwargs):
         super().__init__(loss=loss, init_cfg=init_cfg, **kwargs)
