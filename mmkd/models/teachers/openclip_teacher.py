@@ -1,6 +1,6 @@
 """Any open_clip model (OpenAI CLIP ViT-L/14 in Li et al.) as a frozen vision-language teacher."""
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 from torch import nn
@@ -115,16 +115,5 @@ class OpenCLIPTeacher(VisionLanguageTeacher):
             return model.text_projection(x)
         return x if model.text_projection is None else x @ model.text_projection
 
-    def text_modules(self) -> List[nn.Module]:
-        model = self.model
-        return [model.token_embedding, model.transformer, model.ln_final,
-                _ParameterHolder(model.positional_embedding, model.text_projection)]
-
-
-class _ParameterHolder(nn.Module):
-    """Holds loose parameters so their bytes enter the fingerprint."""
-
-    def __init__(self, *tensors: Optional[torch.Tensor]):
-        super().__init__()
-        for index, tensor in enumerate(t for t in tensors if isinstance(t, torch.Tensor)):
-            self.register_buffer(f't{index}', tensor.detach(), persistent=True)
+    def text_state_dict(self) -> Dict[str, torch.Tensor]:
+        return {k: v for k, v in self.model.state_dict().items() if not k.startswith('visual.')}

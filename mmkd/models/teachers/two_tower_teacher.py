@@ -1,6 +1,6 @@
 """A vision-language teacher assembled from an image model and a Hugging Face text encoder."""
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 from torch import nn
@@ -128,5 +128,5 @@ class TwoTowerTeacher(VisionLanguageTeacher):
         mask = mask.unsqueeze(-1).to(hidden.dtype)
         return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
 
-    def text_modules(self) -> List[nn.Module]:
-        return [self.text_encoder]
+    def text_state_dict(self) -> Dict[str, torch.Tensor]:
+        return self.text_encoder.state_dict()

@@ -18,8 +18,8 @@ class VisionLanguageTeacher(BaseTeacher):
     embeddings: :meth:`embed_tokens` and :meth:`encode_token_embeddings`.
 
     Subclasses implement :meth:`encode_image`, :meth:`tokenize`, :meth:`embed_tokens`,
-    :meth:`encode_token_embeddings`, and list their text-tower modules in :meth:`text_modules`
-    (they make :attr:`fingerprint`).
+    :meth:`encode_token_embeddings` and :meth:`text_state_dict` (the text tower's tensors, which make
+    :attr:`fingerprint`).
     """
 
     output_names = ('image_embeds',)
@@ -50,7 +50,8 @@ class VisionLanguageTeacher(BaseTeacher):
         """
         raise NotImplementedError
 
-    def text_modules(self) -> List[torch.nn.Module]:
+    def text_state_dict(self) -> Dict[str, torch.Tensor]:
+        """Every tensor the text embeddings depend on."""
         raise NotImplementedError
 
     @torch.no_grad()
@@ -70,11 +71,10 @@ class VisionLanguageTeacher(BaseTeacher):
     def fingerprint(self) -> str:
         """SHA-1 of the class name and every text-tower tensor: keys cached text prototypes."""
         digest = hashlib.sha1(type(self).__name__.encode())
-        for module in self.text_modules():
-            for name, tensor in module.state_dict().items():
-                digest.update(name.encode())
-                digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8)
-                              .numpy().tobytes())
+        for name, tensor in sorted(self.text_state_dict().items()):
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8)
+                          .numpy().tobytes())
         return digest.hexdigest()
 
     @torch.no_grad()
