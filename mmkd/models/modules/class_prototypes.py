@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmkd.registry import MODELS
+from ..teachers.text_embedding_cache import cached_text_embeddings
 
 
 @MODELS.register_module()
@@ -54,7 +55,6 @@ class ClassPrototypes(nn.Module):
     def load_texts(self, teacher, texts: Dict[str, Sequence[str]],
                    cache_dir: Optional[str] = None) -> None:
         """Fill every label set with ``teacher``'s (cached) embeddings of its class texts."""
-        from ..teachers.text_embedding_cache import cached_text_embeddings
         for label_set, class_texts in texts.items():
             self.set_prototypes(label_set, cached_text_embeddings(teacher, class_texts, cache_dir))
 
