@@ -57,6 +57,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--per-class', type=int, default=200, help='images per class')
     parser.add_argument('--seed', type=int, default=0, help='seed of the ID/OOD class split')
+    parser.add_argument('--train-seeds', type=int, nargs='+', default=[0, 1],
+                        help='one student run per seed; the table gives mean and spread')
     args = parser.parse_args()
     os.chdir(REPO)
 
@@ -80,19 +82,27 @@ def main() -> None:
         with open(teacher_file, 'w') as f:
             f.write(out.strip().splitlines()[-1])
     teacher = json.load(open(teacher_file))
-    rows.append(('teacher: EfficientNet-Lite0 + MiniLM, aligned on ID', teacher))
+    rows.append(('teacher: EfficientNet-Lite0 + MiniLM, aligned on ID', [teacher]))
     for name, config in (('student: L-cls only (CE on text prototypes)', LCLS),
                          ('student: L-cls + L-mse + L-cst + L-vlalign (filter)', DISTILL)):
-        work_dir = f'{WORK}/{osp.splitext(osp.basename(config))[0].split("_")[0]}'
-        run('tools/train.py', config, '--work-dir', work_dir)
-        rows.append((name, last_metrics(work_dir)))
+        runs = []
+        for seed in args.train_seeds:
+            work_dir = f'{WORK}/{osp.splitext(osp.basename(config))[0].split("_")[0]}_seed{seed}'
+            run('tools/train.py', config, '--work-dir', work_dir,
+                '--cfg-options', f'randomness.seed={seed}')
+            runs.append(last_metrics(work_dir))
+        rows.append((f'{name}, seeds {args.train_seeds}', runs))
 
     print('\n| model | ID acc. | ID mean-class acc. | OOD acc. | OOD mean-class acc. |')
     print('|---|---|---|---|---|')
-    for name, metrics in rows:
-        values = [metrics[f'open-vocab/{s}_{m}'] for s in ('id', 'ood')
-                  for m in ('accuracy', 'mean_class_accuracy')]
-        print(f'| {name} | ' + ' | '.join(f'{v:.1f}' for v in values) + ' |')
+    for name, runs in rows:
+        cells = []
+        for key in ('id_accuracy', 'id_mean_class_accuracy', 'ood_accuracy',
+                    'ood_mean_class_accuracy'):
+            values = [metrics[f'open-vocab/{key}'] for metrics in runs]
+            spread = f' ({" / ".join(f"{v:.1f}" for v in values)})' if len(values) > 1 else ''
+            cells.append(f'{sum(values) / len(values):.1f}{spread}')
+        print(f'| {name} | ' + ' | '.join(cells) + ' |')
     print('chance: 20.0 (5 classes in each label set)')
 
 
