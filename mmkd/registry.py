@@ -15,6 +15,7 @@ from typing import Any
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
@@ -30,6 +31,8 @@ TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, scope='mmkd', locations=['mmkd.datasets.transforms'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmkd', locations=['mmkd.engine.hooks'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='mmkd', locations=['mmkd.evaluation'])
+FUNCTIONS = Registry(
+    'function', parent=MMENGINE_FUNCTIONS, scope='mmkd', locations=['mmkd.engine'])
 
 
 def build_mmkd_module(cfg: dict, registry: Registry = MODELS, **default_args: Any):

@@ -41,3 +41,33 @@ def run_tool(args, cwd=REPO, timeout=600, env=None) -> subprocess.CompletedProce
         raise AssertionError(f'{" ".join(map(str, args))} failed ({proc.returncode}):\n'
                              f'{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}')
     return proc
+
+
+@pytest.fixture(scope='session')
+def tiles_workdir(tmp_path_factory) -> str:
+    """A working directory whose ``data/fashion_tiles`` holds a tiny tile set (16 train / 4 val).
+
+    mmdet / mmseg configs name ``data/fashion_tiles/`` relative to where the tool runs, as upstream
+    configs do: run the stock tools with ``cwd`` set to this folder.
+    """
+    from make_fashion_tiles import make_fashion_tiles
+    workdir = tmp_path_factory.mktemp('tiles_workdir')
+    make_fashion_tiles(str(workdir / 'data' / 'fashion_tiles'), num_train=16, num_val=4)
+    return str(workdir)
+
+
+def save_init_checkpoint(config: str, path: str) -> str:
+    """Build the model of a plain OpenMMLab config, initialise it, save its weights to ``path``.
+
+    A stand-in for a trained teacher where a test is about plumbing: a real checkpoint file of the
+    real architecture, loaded strictly, whose predictions are noise.
+    """
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, DefaultScope
+    cfg = Config.fromfile(config)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = MODELS.build(cfg.model)
+    model.init_weights()
+    torch.save(dict(state_dict=model.state_dict()), path)
+    return path

@@ -67,6 +67,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def find_teacher(cfg: Config, name: Optional[str]) -> Tuple[dict, Optional[str], dict]:
     """``(teacher config, default store path, student config)`` from a distiller config or
     ``teacher=`` plus ``model=`` (the student) of any config."""
+    if 'model' not in cfg:
+        raise KeyError(f'{cfg.filename} has no `model`: the student (or distiller) whose data '
+                       'preprocessor prepares the batch')
     model = cfg.model.to_dict()
     if 'teachers' in model:
         teachers = model['teachers']
@@ -114,7 +117,8 @@ def without_pipelines(dataset_cfg: Any) -> Any:
 def data_root_of(dataset: Any) -> Optional[str]:
     """The data root sample ids are relative to (the first wrapped dataset's for wrappers)."""
     while getattr(dataset, 'data_root', None) is None:
-        inner = getattr(dataset, 'dataset', None) or (getattr(dataset, 'datasets', None) or [None])[0]
+        wrapped = getattr(dataset, 'datasets', None) or [None]
+        inner = getattr(dataset, 'dataset', None) or wrapped[0]
         if inner is None:
             return None
         dataset = inner

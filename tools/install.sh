@@ -38,7 +38,7 @@ PY=$VENV/bin/python
 pip_install() { "$PY" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS" "$@"; }
 
 step "torch 2.14.1 + torchvision 0.29.1"
-pip_install torch torchvision
+pip_install torch torchvision "setuptools>=77,<81"
 
 step "mmcv $MMCV_VERSION with compiled ops"
 TAG=mmcv-${MMCV_VERSION}_torch-$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')_cp$("$PY" -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")')
@@ -58,7 +58,7 @@ else
     echo "building mmcv $MMCV_VERSION from its sdist for $TAG (CPU ops, ~30 min on 2 cores)"
     BUILD=$(mktemp -d)
     # mmcv's setup.py imports pkg_resources (gone from setuptools>=70): old setuptools for the build only.
-    pip_install "setuptools<70" wheel ninja
+    "$PY" -m pip install -q --disable-pip-version-check "setuptools<70" wheel ninja  # not the constraints: a build-only pin
     "$PY" -m pip download -q --no-deps --no-binary :all: --no-build-isolation -d "$BUILD" "mmcv==$MMCV_VERSION"
     tar -xzf "$BUILD"/mmcv-$MMCV_VERSION.tar.gz -C "$BUILD"
     # torch 2.14's headers need C++20.
@@ -68,7 +68,7 @@ else
       "$PY" -m pip wheel -q --no-deps --no-build-isolation -w "$WHEELS.tmp" .)
     mv "$WHEELS.tmp"/mmcv-*.whl "$WHEELS/" && rmdir "$WHEELS.tmp"
     rm -rf "$BUILD"
-    pip_install "setuptools>=77"
+    pip_install "setuptools>=77,<81"
     WHEEL=$(ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl | head -n 1)
   fi
   pip_install --force-reinstall --no-deps "$WHEEL"

@@ -10,6 +10,7 @@ import argparse
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -63,7 +64,7 @@ def apply_args(cfg: Config, args: argparse.Namespace) -> Config:
         if loader is None:
             continue
         workers = loader.get('num_workers', 0) > 0
-        loader.setdefault('pin_memory', not args.no_pin_memory)
+        loader.setdefault('pin_memory', torch.cuda.is_available())
         loader.setdefault('persistent_workers', workers and not args.no_persistent_workers)
         if args.no_pin_memory:
             loader.pin_memory = False
@@ -74,9 +75,28 @@ def apply_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
+def setup_cpu_distributed(cfg: Config) -> None:
+    """Let ``--launcher pytorch`` run on machines without CUDA (gloo, CPU DDP).
+
+    MMEngine's pytorch launcher calls ``torch.cuda.set_device`` and its default DDP wrapper passes
+    ``device_ids=[LOCAL_RANK]``; both fail without a GPU. Initialise the gloo process group here
+    (the runner then skips its own init) and wrap with ``device_ids=None``, keeping MMEngine's
+    defaults otherwise (``broadcast_buffers=False``, ``find_unused_parameters`` from the config).
+    """
+    if cfg.launcher != 'pytorch' or torch.cuda.is_available():
+        return
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group(backend='gloo')
+    if cfg.get('model_wrapper_cfg') is None and cfg.get('runner_type') is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None, broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+
+
 def main() -> None:
     args = parse_args()
     cfg = apply_args(Config.fromfile(args.config), args)
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
 

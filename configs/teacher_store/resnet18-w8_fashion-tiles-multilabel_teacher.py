@@ -1,4 +1,4 @@
-# The teacher: ResNet-18 (CIFAR stem, 8 base channels) for multi-label Fashion-tile canvases (64x64).
+# The teacher: ResNet-18 (CIFAR stem, 8 base channels) for multi-label Fashion-tile canvases.
 # Data: `python tools/dataset_converters/make_fashion_tiles.py --out data/fashion_tiles`
 _base_ = ['mmpretrain::_base_/default_runtime.py']
 

@@ -30,8 +30,8 @@ VIEW_NEUTRAL = ('PackInputs', 'PackDetInputs', 'PackSegInputs', 'PackTrackInputs
 #: Random transforms whose names do not start with ``Random`` / ``Rand``.
 RANDOM_TRANSFORMS = ('AutoAugment', 'ColorJitter', 'PhotoMetricDistortion', 'Mosaic', 'MixUp',
                      'CachedMosaic', 'CachedMixUp', 'CopyPaste', 'CutOut', 'Albu', 'Albumentation',
-                     'GaussianBlur', 'Lighting', 'YOLOXHSVRandomAug', 'MultiView', 'BEiTMaskGenerator',
-                     'SimMIMMaskGenerator', 'Solarize', 'TimmRandAugment')
+                     'GaussianBlur', 'Lighting', 'YOLOXHSVRandomAug', 'MultiView',
+                     'BEiTMaskGenerator', 'SimMIMMaskGenerator', 'Solarize', 'TimmRandAugment')
 _HASH_BYTES = 16 << 20
 
 
@@ -77,7 +77,8 @@ def teacher_fingerprint(teacher_cfg: Any) -> Any:
 
 def _type_name(transform: dict) -> str:
     type_ = transform.get('type', '')
-    return (type_ if isinstance(type_, str) else getattr(type_, '__name__', str(type_))).split('.')[-1]
+    name = type_ if isinstance(type_, str) else getattr(type_, '__name__', str(type_))
+    return name.split('.')[-1]
 
 
 def describe_view(pipeline: Sequence[dict]) -> List[dict]:
@@ -108,10 +109,11 @@ def random_transforms(pipeline: Sequence[dict]) -> List[str]:
         if (name.startswith(('Random', 'Rand')) or name in RANDOM_TRANSFORMS
                 or isinstance(prob, float) and 0 < prob < 1):
             found.append(name)
-        for key in ('transforms', 'policies'):
-            nested = transform.get(key) or []
-            for item in nested:
-                found += random_transforms(item if isinstance(item, (list, tuple)) else [item])
+        for key in ('transforms', 'policies'):  # RandomApply, RandomChoice, AutoAugment …
+            nested = transform.get(key)
+            if isinstance(nested, (list, tuple)):
+                for item in nested:
+                    found += random_transforms(item if isinstance(item, (list, tuple)) else [item])
     return found
 
 
@@ -136,12 +138,14 @@ def store_view_decision(stored_view: Union[str, List[dict]], pipeline: Optional[
     if stored_view == 'any':
         return True, 'the stored outputs do not depend on the view (extracted with view=any)'
     if pipeline is None:
-        raise ValueError(f'teacher store {store_path!r} holds outputs of one view; give the training '
-                         'pipeline (`pipeline=train_pipeline`) so mmkd can check it is that view.')
+        raise ValueError(f'teacher store {store_path!r} holds outputs of one view; give the '
+                         'training pipeline (`pipeline=train_pipeline`) so mmkd can check it is '
+                         'that view.')
     randoms = random_transforms(pipeline)
     if randoms:
         return False, f'the training view is random ({", ".join(randoms)})'
-    differences = fingerprint_differences(dict(view=stored_view), dict(view=describe_view(pipeline)))
+    differences = fingerprint_differences(dict(view=stored_view),
+                                          dict(view=describe_view(pipeline)))
     if differences:
         raise ValueError(f'teacher store {store_path!r} was extracted on another view than the '
                          'training pipeline; extract it again with this pipeline. Differences:\n  '

@@ -9,10 +9,10 @@ A store is a directory::
 
 Writing (:class:`TeacherStoreWriter`) fills ``<record>.npy.partial`` and ``ids.txt.partial`` in row
 order, one chunk per :meth:`~TeacherStoreWriter.write`; after each chunk the data is flushed and
-``meta.json`` (the progress record: ``num_written``) is replaced atomically. A killed job reopens the
-directory and continues at ``num_written``: rows past it were never committed and are overwritten, so
-no row is lost or duplicated. When every row is in, the partial files are renamed into place and
-``meta.json`` says ``"complete": true``. Every file that a reader opens appears by ``os.replace``.
+``meta.json`` (the progress record: ``num_written``) is replaced atomically. A killed job reopens
+the directory and continues at ``num_written``: rows past it were never committed and are
+overwritten, so no row is lost or duplicated. When every row is in, the partial files are renamed
+into place and ``meta.json`` says ``"complete": true``. Every file that a reader opens appears by ``os.replace``.
 
 Reading (:class:`TeacherStore`) refuses an incomplete store, a store whose fingerprint (teacher
 config, checkpoint identity, data view) differs from the expected one, and ids it does not hold.
@@ -96,6 +96,12 @@ def _json_ready(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
+def _read_ids(file: str) -> List[str]:
+    """The ids of an ids file, one a line (``\\n``-terminated, UTF-8)."""
+    with open(file, encoding='utf-8', newline='\n') as f:
+        return f.read().split('\n')[:-1]
+
+
 def _write_json_atomic(path: str, data: dict) -> None:
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
@@ -109,8 +115,8 @@ def read_store_meta(path: str) -> dict:
     """The ``meta.json`` of the store at ``path`` (any state), checked for the format version."""
     meta_file = osp.join(path, META_FILE)
     if not osp.isfile(meta_file):
-        raise FileNotFoundError(f'no teacher store at {path!r} ({META_FILE} missing). Write it with '
-                                'tools/extract_teacher_outputs.py.')
+        raise FileNotFoundError(f'no teacher store at {path!r} ({META_FILE} missing). Write it '
+                                'with tools/extract_teacher_outputs.py.')
     with open(meta_file) as f:
         meta = json.load(f)
     if meta.get('version') != STORE_VERSION:
@@ -152,8 +158,7 @@ class TeacherStore:
         self.meta = meta
         self.fingerprint: dict = meta['fingerprint']
         self.records: Dict[str, dict] = meta['records']
-        with open(osp.join(path, IDS_FILE)) as f:
-            self.ids: List[str] = f.read().splitlines()
+        self.ids: List[str] = _read_ids(osp.join(path, IDS_FILE))
         self._rows = {id_: row for row, id_ in enumerate(self.ids)}
         self._arrays = {name: np.load(osp.join(path, f'{name}.npy'), mmap_mode='r')
                         for name in self.records}
@@ -255,8 +260,7 @@ class TeacherStoreWriter:
         file = osp.join(self.path, name)
         if not osp.isfile(file):
             return []
-        with open(file) as f:
-            return f.read().splitlines()[:self.num_written]
+        return _read_ids(file)[:self.num_written]
 
     def _storage_dtype(self, name: str, array: np.ndarray) -> np.dtype:
         if not np.issubdtype(array.dtype, np.floating):
@@ -280,15 +284,11 @@ class TeacherStoreWriter:
             mode = 'r+' if self.num_written else 'w+'
             self._arrays[name] = np.lib.format.open_memmap(
                 file, mode=mode, dtype=np.dtype(spec['dtype']), shape=shape)
-        ids_file = osp.join(self.path, IDS_FILE + PARTIAL)
-        self._written_ids = set(self.written_ids())
-        # drop ids past the last commit (a chunk killed half-way), then append
-        with open(ids_file, 'a+') as f:
-            f.seek(0)
-            keep = ''.join(f'{id_}\n' for id_ in f.read().splitlines()[:self.num_written])
-        with open(ids_file, 'w') as f:
-            f.write(keep)
-        self._ids_file = open(ids_file, 'a')
+        committed = self.written_ids()
+        self._written_ids = set(committed)
+        # drop ids past the last commit (a chunk killed half-way) with one truncate, then append
+        self._ids_file = open(osp.join(self.path, IDS_FILE + PARTIAL), 'a', encoding='utf-8')
+        self._ids_file.truncate(sum(len(f'{id_}\n'.encode()) for id_ in committed))
 
     def write(self, ids: Sequence[str], records: Dict[str, Any]) -> None:
         """Append one chunk: ``ids`` and ``{record: array [len(ids), *shape]}``, then commit it."""
@@ -307,14 +307,15 @@ class TeacherStoreWriter:
             raise ValueError(f'teacher store {self.path!r}: {stop} rows would exceed its '
                              f'{self.meta["num_samples"]} samples')
         for name, array in records.items():
-            if list(array.shape) != [len(ids), *expected[name]['shape']]:
+            shape = [len(ids), *expected[name]['shape']]
+            if list(array.shape) != shape:
                 raise ValueError(f'teacher store {self.path!r}: record {name!r} has shape '
-                                 f'{list(array.shape)}, expected {[len(ids)] + expected[name]["shape"]}')
-        for id_ in ids:
-            if id_ in self._written_ids or '\n' in id_:
-                raise ValueError(f'teacher store {self.path!r}: sample id {id_!r} is duplicated '
-                                 'or contains a newline')
-            self._written_ids.add(id_)
+                                 f'{list(array.shape)}, expected {shape}')
+        bad = [id_ for id_ in ids if id_ in self._written_ids or '\n' in id_]
+        if bad or len(set(ids)) != len(ids):
+            raise ValueError(f'teacher store {self.path!r}: sample ids {bad[:5] or ids} are '
+                             'duplicated or contain a newline')
+        self._written_ids.update(ids)
         for name, array in records.items():
             self._arrays[name][start:stop] = array
             self._arrays[name].flush()

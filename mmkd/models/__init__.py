@@ -1,5 +1,6 @@
 from .algorithms import *  # noqa: F401,F403
 from .classifiers import *  # noqa: F401,F403
+from .connectors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .modules import *  # noqa: F401,F403

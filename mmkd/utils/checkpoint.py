@@ -2,13 +2,16 @@
 
 torch >= 2.6 loads with ``weights_only=True``. MMEngine 0.10.x stores a few trusted non-tensor objects
 in its checkpoints (the message hub's ``HistoryBuffer``, numpy arrays and scalars), so resuming fails
-with ``UnpicklingError: Unsupported global`` (open-mmlab/mmengine#1655). :func:`allow_mmengine_globals`
-allow-lists exactly those classes, once, when mmkd is imported: resume works with mmkd's tools and with
+with ``UnpicklingError: Unsupported global`` (open-mmlab/mmengine#1655); the message hub's
+statistics methods and OneCycleLR's annealing function are pickled as ``getattr(class, name)``.
+:func:`allow_mmengine_globals` allow-lists exactly those classes and methods, once, when mmkd is
+imported: resume (and loading a teacher from a training checkpoint) works with mmkd's tools and with
 the stock ones plus ``custom_imports=dict(imports=['mmkd'])``, and arbitrary unpickling stays off.
 """
 import os.path as osp
+import pickle
 from collections import OrderedDict
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -23,12 +26,33 @@ def _numpy_globals() -> list:
     return [np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar, *dtype_classes]
 
 
+def _pickled_methods() -> Dict[type, Tuple[str, ...]]:
+    """Methods MMEngine checkpoints reference as ``getattr(class, name)``: the message hub's
+    statistics methods and OneCycleLR's annealing function (in its scheduler state)."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+    from mmengine.optim.scheduler.param_scheduler import OneCycleParamScheduler
+    return {HistoryBuffer: ('current', 'min', 'max', 'mean'),
+            OneCycleParamScheduler: ('_annealing_cos', '_annealing_linear')}
+
+
+def _restricted_getattr(owner: object, name: str) -> object:
+    """``getattr`` for weights-only loads, limited to the methods of :func:`_pickled_methods`."""
+    if name not in _pickled_methods().get(owner, ()):
+        raise pickle.UnpicklingError(f'weights-only load refuses getattr({owner!r}, {name!r})')
+    return getattr(owner, name)
+
+
 def allow_mmengine_globals() -> None:
-    """Allow-list the trusted classes MMEngine writes into checkpoints for ``weights_only`` loads."""
+    """Allow-list the trusted classes MMEngine writes into checkpoints for ``weights_only`` loads.
+
+    ``getattr`` itself is replaced by :func:`_restricted_getattr`, which only returns the few class
+    methods MMEngine pickles by reference (a general ``getattr`` would allow arbitrary code).
+    """
     from mmengine.logging.history_buffer import HistoryBuffer
     add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
     if add_safe_globals is not None:  # torch < 2.4 loads without weights_only by default
-        add_safe_globals([HistoryBuffer, *_numpy_globals()])
+        add_safe_globals([HistoryBuffer, *_pickled_methods(), *_numpy_globals(),
+                          (_restricted_getattr, 'builtins.getattr')])
 
 
 def load_state_dict_file(path: str, what: str = 'checkpoint') -> Dict[str, torch.Tensor]:

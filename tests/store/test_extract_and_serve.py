@@ -1,6 +1,7 @@
 """The extraction tool (resume after SIGKILL, shards), StoreTeacher and LoadTeacherTargets, and a
 KnowledgeDistiller trained from a store through tools/train.py."""
 import filecmp
+import importlib.util
 import json
 import os
 import os.path as osp
@@ -15,9 +16,15 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from conftest import REPO, run_tool
 from mmkd.datasets import LoadTeacherTargets, TeacherStore
 from mmkd.registry import MODELS, build_mmkd_module
+
+# tests/makd has a conftest.py too, so `from conftest import ...` may find that one: load ours.
+TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+_spec = importlib.util.spec_from_file_location('mmkd_tests_conftest', osp.join(TESTS, 'conftest.py'))
+_conftest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_conftest)
+REPO, run_tool = _conftest.REPO, _conftest.run_tool
 
 CONFIG = osp.join(REPO, 'configs/teacher_store/'
                   'kd_resnet18-w8-store_resnet18-w4_fashion-tiles-multilabel.py')
@@ -87,7 +94,8 @@ def test_resume_after_sigkill_equals_uninterrupted(setup):
     assert 12 <= written < 96, 'the job should have been killed mid-way'
     with pytest.raises(RuntimeError, match='incomplete'):
         TeacherStore(out)
-    run_tool([*args[:5], '8', *args[6:]])  # resume with another batch size
+    # resume (in this process, with another batch size)
+    assert extract('--out', out, '--batch-size', 8, '--cfg-options', *setup['options'])
     assert TeacherStore(out).ids == TeacherStore(setup['store']).ids
     assert same_files(setup['store'], out)
 

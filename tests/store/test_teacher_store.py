@@ -24,7 +24,8 @@ def make_rows(n=N, seed=0):
 def write(path, ids, records, chunk=5, **kwargs):
     writer = TeacherStoreWriter(str(path), len(ids), FINGERPRINT, **kwargs)
     for start in range(writer.num_written, len(ids), chunk):
-        writer.write(ids[start:start + chunk], {k: v[start:start + chunk] for k, v in records.items()})
+        rows = slice(start, start + chunk)
+        writer.write(ids[rows], {k: v[rows] for k, v in records.items()})
     assert writer.close()
     return TeacherStore(str(path), expected_fingerprint=FINGERPRINT)
 
@@ -77,7 +78,8 @@ def test_shards_merge_to_the_single_store(tmp_path):
     for index in range(3):
         rows = shard_range(N, index, 3)
         path = tmp_path / f'shard{index}'
-        write(path, ids[rows.start:rows.stop], {k: v[rows.start:rows.stop] for k, v in records.items()},
+        part = slice(rows.start, rows.stop)
+        write(path, ids[part], {k: v[part] for k, v in records.items()},
               shard=dict(index=index, count=3, total_samples=N))
         shard_paths.append(str(path))
     with pytest.raises(ValueError, match='shards 0..2 once each'):

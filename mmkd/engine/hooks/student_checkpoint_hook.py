@@ -4,8 +4,9 @@ import os.path as osp
 from typing import Optional
 
 import torch
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
+from mmengine.runner import EpochBasedTrainLoop
 
 from mmkd.registry import HOOKS
 from mmkd.version import __version__
@@ -42,8 +43,7 @@ class StudentCheckpointHook(Hook):
             raise TypeError('StudentCheckpointHook needs a distiller with a `student`; got '
                             f'{type(model).__name__}')
         meta = checkpoint.get('meta', {})
-        by_epoch = runner.train_loop is not None and getattr(runner.train_loop, '_max_epochs', None)
-        tag = f"epoch_{meta.get('epoch', runner.epoch)}" if by_epoch else \
+        tag = f"epoch_{meta.get('epoch', runner.epoch)}" if _saves_by_epoch(runner) else \
             f"iter_{meta.get('iter', runner.iter)}"
         state_dict = {k: v.detach().cpu() for k, v in model.student.state_dict().items()}
         student_meta = dict(
@@ -66,3 +66,14 @@ class StudentCheckpointHook(Hook):
             old = self._saved.pop(0)
             if osp.isfile(old):
                 os.remove(old)
+
+
+def _saves_by_epoch(runner) -> bool:
+    """Name student files as the runner's ``CheckpointHook`` names its own (epoch_N / iter_N).
+
+    (An ``IterBasedTrainLoop`` also has ``_max_epochs``, so the loop's attributes cannot tell.)
+    """
+    for hook in runner.hooks:
+        if isinstance(hook, CheckpointHook):
+            return hook.by_epoch
+    return isinstance(runner.train_loop, EpochBasedTrainLoop)

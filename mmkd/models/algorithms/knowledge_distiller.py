@@ -186,6 +186,13 @@ class KnowledgeDistiller(BaseModel):
         raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, predict and tensor mode')
 
     def loss(self, inputs: torch.Tensor, data_samples: List[BaseDataElement]) -> Dict[str, Any]:
+        # Teachers first: their activations are freed before the student's, kept for backward,
+        # are allocated (lower peak memory; ~5 % less CPU time per step, docs/benchmark.md).
+        records: Dict[str, Any] = dict(data_samples=data_samples)
+        for name, teacher in self.teachers.items():
+            with torch.no_grad():
+                records[name] = teacher(inputs, data_samples)
+
         labeled = [sample.metainfo.get('is_labeled', True) for sample in data_samples]
         with self.student_recorder.recording() as student_records:
             if all(labeled):
@@ -200,10 +207,7 @@ class KnowledgeDistiller(BaseModel):
             keep = [i for i, is_labeled in enumerate(labeled) if is_labeled]
             task_losses = self.student.loss(inputs[keep], [data_samples[i] for i in keep])
 
-        records: Dict[str, Any] = dict(student=student_records, data_samples=data_samples)
-        for name, teacher in self.teachers.items():
-            with torch.no_grad():
-                records[name] = teacher(inputs, data_samples)
+        records['student'] = student_records
         records['connectors'] = {
             name: connector(self._resolve(self.connector_sources[name], records))
             for name, connector in self.connectors.items()}

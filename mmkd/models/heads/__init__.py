@@ -1,3 +1,8 @@
+from .aspect_cls_head import AspectClsHead
+from .ml_decoder_head import LabelQueryDecoder, MLDecoderClsHead
 from .text_prototype_head import TextPrototypeClsHead, cosine_logits
 
-__all__ = ['TextPrototypeClsHead', 'cosine_logits']
+__all__ = [
+    'AspectClsHead', 'LabelQueryDecoder', 'MLDecoderClsHead', 'TextPrototypeClsHead',
+    'cosine_logits'
+]

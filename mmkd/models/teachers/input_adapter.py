@@ -12,15 +12,16 @@ def read_normalization(preprocessor: Optional[nn.Module]) -> Normalization:
     """``(mean, std, swaps_channels)`` of an OpenMMLab data preprocessor.
 
     Works for mmpretrain's ``ClsDataPreprocessor`` (``to_rgb``), MMEngine's ``ImgDataPreprocessor``
-    and everything built on it (mmdet, mmseg: ``_channel_conversion``). ``mean``/``std`` are
-    ``None`` when the preprocessor does not normalise.
+    and everything built on it (mmdet: ``_channel_conversion``) and mmseg's ``SegDataPreProcessor``
+    (``channel_conversion``, not an ``ImgDataPreprocessor``). ``mean``/``std`` are ``None`` when the
+    preprocessor does not normalise.
     """
     if preprocessor is None or not getattr(preprocessor, '_enable_normalize', False):
         mean = std = None
     else:
         mean, std = preprocessor.mean.flatten().float(), preprocessor.std.flatten().float()
-    swaps = bool(getattr(preprocessor, 'to_rgb', False)
-                 or getattr(preprocessor, '_channel_conversion', False))
+    swaps = any(getattr(preprocessor, flag, False)
+                for flag in ('to_rgb', '_channel_conversion', 'channel_conversion'))
     return mean, std, swaps
 
 

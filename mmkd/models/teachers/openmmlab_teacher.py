@@ -1,4 +1,5 @@
 """Any OpenMMLab model (mmpretrain, mmdet, mmseg …) as a frozen teacher."""
+import copy
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -65,7 +66,8 @@ class OpenMMLabTeacher(BaseTeacher):
         if 'model' not in cfg:
             raise KeyError(f'teacher config {config!r} has no `model`')
         scope = cfg.get('default_scope') or DefaultScope.get_current_instance().scope_name
-        model_cfg = cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else dict(cfg.model)
+        # keep ConfigDicts: mmseg's EncoderDecoder sets `backbone.pretrained` by attribute
+        model_cfg = copy.deepcopy(cfg.model)
         if cfg.get('data_preprocessor') is not None:
             model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
         with DefaultScope.overwrite_default_scope(scope):

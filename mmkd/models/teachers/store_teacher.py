@@ -13,7 +13,7 @@ from .input_adapter import Normalization
 
 @MODELS.register_module()
 class StoreTeacher(BaseTeacher):
-    """Serve a teacher's stored outputs by sample id, or run the live teacher where they don't apply.
+    """Serve a teacher's stored outputs by sample id, or run the live teacher where they don't.
 
     Which one runs follows :func:`~mmkd.datasets.store_fingerprint.store_view_decision`, checked
     once when the model is built and written in the teacher report:

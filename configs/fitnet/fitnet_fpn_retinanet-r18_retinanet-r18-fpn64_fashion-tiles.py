@@ -1,0 +1,36 @@
+# FitNets-style feature imitation on the FPN: RetinaNet R-18 (256-ch FPN) -> slim RetinaNet R-18
+# (64-ch FPN), Fashion-tile detection. The student config is untouched; a 1x1 conv connector maps
+# the student's 64 FPN channels to the teacher's 256 on all five levels.
+#   1. train the teacher: python <mmdet>/.mim/tools/train.py \
+#          configs/fashion_tiles/retinanet_r18_fpn_1500it_fashion-tiles.py
+#   2. distil:            python <mmdet>/.mim/tools/train.py THIS_CONFIG
+#   3. evaluate student:  python <mmdet>/.mim/tools/test.py \
+#          configs/fashion_tiles/retinanet_r18_fpn64_1500it_fashion-tiles.py \
+#          work_dirs/THIS_CONFIG_NAME/student_iter_1500.pth
+_base_ = ['../fashion_tiles/retinanet_r18_fpn64_1500it_fashion-tiles.py']
+custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
+
+teacher_cfg = '{{fileDirname}}/../fashion_tiles/retinanet_r18_fpn_1500it_fashion-tiles.py'
+teacher_ckpt = 'work_dirs/retinanet_r18_fpn_1500it_fashion-tiles/iter_1500.pth'
+
+model = dict(
+    _delete_=True,
+    type='mmkd.KnowledgeDistiller',
+    student={{_base_.model}},
+    teachers=dict(
+        teacher=dict(
+            type='OpenMMLabTeacher',
+            config=teacher_cfg,
+            checkpoint=teacher_ckpt,
+            records=dict(fpn='neck'))),
+    student_records=dict(fpn='neck'),
+    connectors=dict(
+        fpn_64_to_256=dict(
+            type='ConvConnector', source='student.fpn', in_channels=64, out_channels=256)),
+    distill_losses=dict(
+        loss_fitnet=dict(
+            type='FeatureImitationLoss',
+            loss_weight=1.0,
+            inputs=dict(preds_S='connectors.fpn_64_to_256', preds_T='teacher.fpn'))))
+
+custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]

@@ -1,0 +1,14 @@
+"""MaKD's offline steps: aspect questions from an LLM, aspect targets from a multimodal LLM.
+
+Used by ``tools/makd/*.py``; not imported by ``import mmkd`` (training never needs it).
+"""
+from .answer_tokens import AnswerTokens, resolve_answer_tokens
+from .aspect_scorer import DEFAULT_SUFFIX, AspectScorer, AspectScores
+from .extraction import extract_shard, merge_shards, parse_shard, read_questions
+from .image_sources import ImageRecord, dataset_records, folder_records
+
+__all__ = [
+    'AnswerTokens', 'resolve_answer_tokens', 'DEFAULT_SUFFIX', 'AspectScorer', 'AspectScores',
+    'extract_shard', 'merge_shards', 'parse_shard', 'read_questions', 'ImageRecord',
+    'dataset_records', 'folder_records'
+]
