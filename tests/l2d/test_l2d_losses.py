@@ -219,7 +219,8 @@ def test_cd_on_the_gathered_global_batch_equals_the_single_process_cd():
     full = student.clone().requires_grad_()
     expected = LEDLoss(lambda_id=0.0)(full, teacher, labels=labels)
     expected.backward()
-    context = mp.get_context('fork')
+    # spawn, not fork: a child forked after torch started its thread pool can hang in backward
+    context = mp.get_context('spawn')
     queue = context.Queue()
     port = 29500 + os.getpid() % 1000
     processes = [context.Process(target=_gather_worker,
@@ -227,10 +228,14 @@ def test_cd_on_the_gathered_global_batch_equals_the_single_process_cd():
                  for rank in range(2)]
     for process in processes:
         process.start()
-    results = dict((rank, (loss, grad)) for rank, loss, grad in (queue.get(timeout=120)
-                                                                 for _ in processes))
-    for process in processes:
-        process.join(timeout=60)
+    try:
+        results = dict((rank, (loss, grad)) for rank, loss, grad in (queue.get(timeout=300)
+                                                                     for _ in processes))
+    finally:
+        for process in processes:
+            process.join(timeout=60)
+            if process.is_alive():
+                process.terminate()
     for rank in range(2):
         loss, grad = results[rank]
         assert loss == pytest.approx(expected.item(), rel=1e-12)  # every rank: the global CD
