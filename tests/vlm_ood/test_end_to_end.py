@@ -2,7 +2,6 @@
 split into 5 ID / 5 unseen OOD classes, captions from a random-init HF captioner, every loss; ID and
 OOD evaluation; the student-only checkpoint classifies ID and OOD classes on its own."""
 import glob
-import importlib.util
 import json
 import os.path as osp
 import sys
@@ -13,13 +12,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmkd.utils import load_strictly
-
-# tests/makd has a conftest.py too, so `from conftest import ...` may find that one: load the root's.
-TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location('mmkd_tests_conftest', osp.join(TESTS, 'conftest.py'))
-_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_conftest)
-run_tool = _conftest.run_tool
+from mmkd_test_helpers import run_tool
 
 sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'tools', 'vlm_ood'))
 CONFIG = ('configs/vlm_ood/'
