@@ -148,3 +148,12 @@ def test_bad_teacher_checkpoints_fail_before_training(tmp_path, teacher_checkpoi
         build_mmkd_module(distiller_cfg(str(bad)))
     with pytest.raises(ValueError, match='checkpoint` is None'):
         build_mmkd_module(distiller_cfg(None))
+
+
+def test_teacher_from_a_package_config():
+    """``pkg::path`` configs resolve from the installed package, offline, with their own scope."""
+    from mmkd.models.teachers import OpenMMLabTeacher
+    teacher = OpenMMLabTeacher(config='mmpretrain::resnet/resnet18_8xb16_cifar10.py',
+                               checkpoint=None, allow_random_init=True)
+    assert teacher(torch.randn(2, 3, 32, 32))['outputs'].shape == (2, 10)
+    assert 'random init' in teacher.report()[0]
