@@ -1,13 +1,13 @@
 """LED (Yang et al., ICCV 2023): label-wise embedding distillation by distance structure."""
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
-from mmengine import dist
 from mmpretrain.structures import label_to_onehot
 from torch import nn
 
 from mmkd.registry import MODELS
+from mmkd.utils.dist import all_gather_cat
 from .utils import at_least_fp32
 
 
@@ -73,30 +73,6 @@ def instance_distance_loss(student: torch.Tensor, teacher: torch.Tensor,
     """ID, instance-aware, per image [N]: for each image, the relations among the embeddings of its
     positive labels (``e[i, Q_i]``). Arguments as in :func:`class_distance_loss`."""
     return group_relation_loss(student, teacher, labels > 0)
-
-
-def gather_global_batch(*tensors: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-    """Concatenate each tensor over all ranks along dim 0; only the local shard keeps its graph.
-
-    Without a process group (or with one rank) the tensors come back unchanged. Every rank must
-    hold the same batch size (MMEngine's ``DefaultSampler`` pads the dataset so that they do).
-    """
-    world_size = dist.get_world_size()
-    if world_size == 1:
-        return tensors
-    rank = dist.get_rank()
-    gathered = []
-    for tensor in tensors:
-        sizes = dist.all_gather(torch.tensor([tensor.size(0)], device=tensor.device))
-        if len({int(size) for size in sizes}) != 1:
-            raise RuntimeError(
-                f'LEDLoss(gather_global_batch=True) needs one batch size on every rank; got '
-                f'{[int(size) for size in sizes]}. Use drop_last=True in the train dataloader or '
-                'gather_global_batch=False.')
-        parts = dist.all_gather(tensor.detach().contiguous())
-        parts[rank] = tensor
-        gathered.append(torch.cat(parts))
-    return tuple(gathered)
 
 
 def multi_hot_labels(data_samples: Sequence, num_classes: int,
@@ -188,7 +164,8 @@ class LEDLoss(nn.Module):
             loss = loss + self.lambda_id * self._reduce(per_image, labels > 0)
         if self.lambda_cd:
             student, teacher, batch_labels = (
-                gather_global_batch(embeddings_S, embeddings_T, labels)
+                [all_gather_cat(tensor, keep_local_grad=True)
+                 for tensor in (embeddings_S, embeddings_T, labels)]
                 if self.gather_global_batch else (embeddings_S, embeddings_T, labels))
             per_class = class_distance_loss(student, teacher, batch_labels)
             loss = loss + self.lambda_cd * self._reduce(per_class, batch_labels.t() > 0)

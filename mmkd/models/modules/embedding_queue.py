@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmkd.registry import MODELS
-from .gather import gather_embeddings
+from mmkd.utils.dist import all_gather_cat
 
 
 @MODELS.register_module()
@@ -44,7 +44,7 @@ class EmbeddingQueue(nn.Module):
     @torch.no_grad()
     def update(self, teacher_embeddings: torch.Tensor) -> None:
         """Enqueue this step's (normalised) teacher embeddings ``[B, dim]`` of all ranks."""
-        keys = gather_embeddings(teacher_embeddings).to(self.queue.dtype)
+        keys = all_gather_cat(teacher_embeddings).to(self.queue.dtype)
         size = self.queue.shape[0]
         if keys.shape[1] != self.queue.shape[1]:
             raise ValueError(f'EmbeddingQueue of dim {self.queue.shape[1]} got embeddings of dim '

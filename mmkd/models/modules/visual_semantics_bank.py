@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmkd.registry import MODELS
-from .gather import gather_embeddings
+from mmkd.utils.dist import all_gather_cat
 from .text_semantics_bank import TextSemanticsBank
 
 
@@ -69,7 +69,7 @@ class VisualSemanticsBank(nn.Module):
     @torch.no_grad()
     def update(self, teacher_embeddings: torch.Tensor) -> None:
         """Aggregate this step's teacher embeddings ``[B, D]`` of all ranks into the prototypes."""
-        embeddings = gather_embeddings(teacher_embeddings).float()
+        embeddings = all_gather_cat(teacher_embeddings).float()
         labels = self.pseudo_labels(embeddings)
         num_classes = self.prototypes.shape[0]
         counts = torch.bincount(labels, minlength=num_classes)
