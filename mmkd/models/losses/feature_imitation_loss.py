@@ -2,10 +2,9 @@
 from typing import Optional
 
 import torch
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss
 from .dense_pairs import DenseMaps, pair_dense_maps
 
 
@@ -21,7 +20,7 @@ def feature_imitation(preds_S: DenseMaps, preds_T: DenseMaps) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class FeatureImitationLoss(nn.Module):
+class FeatureImitationLoss(BaseDistillLoss):
     """FitNets hint loss (Romero et al., ICLR 2015) on one feature map or a tuple of FPN levels.
 
     ``loss_weight · Σ_levels mean_{c,h,w} (S' - T)²``, averaged over the batch, where ``S'`` is the
@@ -45,12 +44,7 @@ class FeatureImitationLoss(nn.Module):
     """
 
     def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError("FeatureImitationLoss: reduction must be 'none', 'mean' or 'sum', "
-                             f'got {reduction!r}')
-        self.loss_weight = loss_weight
-        self.reduction = reduction
+        super().__init__(loss_weight, reduction)
 
     def forward(self,
                 preds_S: DenseMaps,
@@ -66,8 +60,5 @@ class FeatureImitationLoss(nn.Module):
             avg_factor: divide the sum by this instead of N.
             reduction_override: overrides ``reduction``.
         """
-        reduction = reduction_override or self.reduction
         loss = feature_imitation(preds_S, preds_T)
-        if weight is not None:
-            weight = weight.float()
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)
