@@ -193,8 +193,14 @@ class BaseDistillLoss(nn.Module):
             avg_factor: with ``'mean'``, divide the weighted sum by this instead of the number of
                 elements (``'none'`` ignores it; ``'sum'`` refuses it).
             reduction_override: one of :attr:`reductions`, instead of ``reduction``.
+                ``'batchmean'`` (for losses that list it) is the sum divided by N.
         """
-        reduction = self._check_reduction(reduction_override or self.reduction)
+        if reduction_override is not None:
+            self._check_reduction(reduction_override)
+        reduction = reduction_override or self.reduction
+        if reduction == 'batchmean':  # the sum over everything divided by the batch size
+            reduction = 'mean'
+            avg_factor = loss.shape[0] if avg_factor is None else avg_factor
         loss = at_least_fp32(loss)
         if weight is not None:
             weight = at_least_fp32(weight.to(loss.device))
