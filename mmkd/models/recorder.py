@@ -123,9 +123,8 @@ class ModuleRecorder:
 
         return hook
 
-    def _wrapped(self, name: str, bound: Callable) -> Callable:
+    def _wrapped(self, name: str, bound: Callable, parameters: List[str]) -> Callable:
         source = self.specs[name]['source']
-        parameters = list(inspect.signature(bound).parameters)
 
         def method(*args: Any, **kwargs: Any) -> Any:
             output = bound(*args, **kwargs)
@@ -145,9 +144,11 @@ class ModuleRecorder:
             for name, owners in self._methods.items():
                 method_name = self.specs[name]['method'].split('.')[1]
                 for module in owners:
-                    bound = getattr(module, method_name)
+                    bound = getattr(module, method_name)  # may be another record's wrapper
+                    parameters = list(inspect.signature(
+                        getattr(type(module), method_name)).parameters)[1:]
                     previous = module.__dict__.get(method_name)
-                    module.__dict__[method_name] = self._wrapped(name, bound)
+                    module.__dict__[method_name] = self._wrapped(name, bound, parameters)
                     wrapped.append((module, method_name, previous))
             yield
         finally:

@@ -189,7 +189,7 @@ class BaseDistillLoss(nn.Module):
         Args:
             loss: the unreduced loss, ``[N]`` or ``[N, ...]`` (per element).
             weight: ``[N]`` per-sample weights (broadcast over the other dims of ``loss``) or
-                weights of ``loss``'s shape.
+                weights with ``loss``'s dims (each of size 1 or the loss's).
             avg_factor: with ``'mean'``, divide the weighted sum by this instead of the number of
                 elements (``'none'`` ignores it; ``'sum'`` refuses it).
             reduction_override: one of :attr:`reductions`, instead of ``reduction``.
@@ -204,12 +204,12 @@ class BaseDistillLoss(nn.Module):
         loss = at_least_fp32(loss)
         if weight is not None:
             weight = at_least_fp32(weight.to(loss.device))
-            if weight.dim() == 1 and loss.dim() > 1 and weight.shape[0] == loss.shape[0]:
+            per_sample = weight.dim() == 1 and weight.shape[0] == loss.shape[0]
+            if per_sample:
                 weight = weight.view(-1, *[1] * (loss.dim() - 1))
-            try:
-                torch.broadcast_shapes(weight.shape, loss.shape)
-            except RuntimeError:
+            if not (per_sample or weight.dim() == loss.dim()
+                    and all(w in (1, n) for w, n in zip(weight.shape, loss.shape))):
                 raise ValueError(f'{self.name}: weight of shape {tuple(weight.shape)} does not '
                                  f'fit the loss of shape {tuple(loss.shape)} (give one weight '
-                                 'per sample, [N], or one per element)') from None
+                                 'per sample, [N], or one per element)')
         return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
