@@ -1,4 +1,5 @@
 from .fsdp_wrap_policy import distiller_wrap_policy
 from .hooks import *  # noqa: F401,F403
+from .runner import *  # noqa: F401,F403
 
 __all__ = ['distiller_wrap_policy']
