@@ -79,6 +79,13 @@ REFUSED_TYPES = {
                                'visualisation hook (the recipe trains like its base config)'),
 }
 FUNCTION_RECORDERS = ('FunctionOutputs', 'FunctionInputs')
+#: Top-level keys MMEngine's runner (or the packages' tools) read: never taken for helper variables.
+RUNNER_KEYS = ('work_dir', 'train_dataloader', 'val_dataloader', 'test_dataloader', 'train_cfg',
+               'val_cfg', 'test_cfg', 'auto_scale_lr', 'optim_wrapper', 'param_scheduler',
+               'val_evaluator', 'test_evaluator', 'default_hooks', 'data_preprocessor',
+               'load_from', 'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
+               'visualizer', 'default_scope', 'randomness', 'experiment_name', 'tta_model',
+               'tta_pipeline', 'model_wrapper_cfg', 'strategy', 'compile')
 
 
 @dataclass
@@ -547,7 +554,7 @@ class _Converter:
                 continue
             if key in base_cfg and _plain(base_cfg[key]) == value:
                 continue
-            if key not in base_cfg and _occurs(value, algorithm):
+            if key not in base_cfg and key not in RUNNER_KEYS and _occurs(value, algorithm):
                 if key != 'teacher_ckpt':  # written again below, localised
                     self.notes.append(f'helper variable {key!r} dropped (its value is inside '
                                       'model)')
