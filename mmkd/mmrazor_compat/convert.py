@@ -245,7 +245,7 @@ class _Converter:
             model = _plain(package_cfg.model)
             if package_cfg.get('data_preprocessor') is not None:  # as mmengine's get_model
                 model['data_preprocessor'] = _plain(package_cfg.data_preprocessor)
-            if spec.get('pretrained'):
+            if spec.get('pretrained') and role == 'architecture':  # a teacher's: its checkpoint
                 weights = model_zoo_weights(reference)
                 if weights is None:
                     raise self.error(f'{role}: pretrained=True but {reference} has no weights '
