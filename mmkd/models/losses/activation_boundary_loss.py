@@ -54,9 +54,8 @@ class ABLoss(BaseDistillLoss):
         Args:
             s_feature: student pre-activations [N, ...] (after a connector).
             t_feature: teacher pre-activations, same shape.
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         if s_feature.shape != t_feature.shape:
             raise ValueError(f'{self.name}: student {tuple(s_feature.shape)} and teacher '

@@ -31,8 +31,6 @@ class ATLoss(BaseDistillLoss):
         True
     """
 
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__(loss_weight, reduction)
 
     def forward(self,
                 s_feature: torch.Tensor,

@@ -42,7 +42,7 @@ class ChannelWiseDivergence(BaseDistillLoss):
     teacher (its records come from a no-grad teacher anyway).
 
     Args:
-        tau: softmax temperature in [1e-6, 1e6]; the paper uses 4 for segmentation logits.
+        tau: softmax temperature in [1e-6, 100]; the paper uses 4 for segmentation logits.
         loss_weight: multiplier of the loss (the paper uses 3 with ``tau=4`` on Cityscapes).
         reduction: ``'mean'`` (over samples), ``'sum'`` or ``'none'``.
 
@@ -70,9 +70,8 @@ class ChannelWiseDivergence(BaseDistillLoss):
         Args:
             preds_S: student logits or features [N, C, H, W], or a tuple of levels.
             preds_T: the teacher's, same channels and levels.
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         loss = channel_wise_divergence(preds_S, preds_T, self.tau)
         return self.reduce(loss, weight, avg_factor, reduction_override)

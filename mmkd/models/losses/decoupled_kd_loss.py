@@ -62,7 +62,7 @@ class DKDLoss(BaseDistillLoss):
     MMRazor converter writes ``reduction='sum'``, which gives MMRazor's numbers.
 
     Args:
-        tau: softmax temperature in [1e-6, 1e6].
+        tau: softmax temperature in [1e-6, 100].
         alpha: weight of TCKD (>= 0).
         beta: weight of NCKD (>= 0; the paper uses 8 on ImageNet, MMRazor's config 0.5).
         reduction: ``'batchmean'`` (mean over samples) or ``'sum'``.
@@ -108,9 +108,8 @@ class DKDLoss(BaseDistillLoss):
             preds_T: teacher logits [N, C].
             gt_labels: class index of every sample [N] (the labels the student's classification
                 loss receives).
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         loss = decoupled_kd(preds_S, preds_T, gt_labels, self.tau, self.alpha, self.beta)
         return self.reduce(loss, weight, avg_factor, reduction_override)

@@ -29,7 +29,7 @@ class DISTLoss(BaseDistillLoss):
     Args:
         inter_loss_weight: weight of the inter-class term (>= 0).
         intra_loss_weight: weight of the intra-class term (>= 0).
-        tau: softmax temperature in [1e-6, 1e6].
+        tau: softmax temperature in [1e-6, 100].
         loss_weight: multiplier of the loss.
         teacher_detach: stop gradients into the teacher logits.
 

@@ -35,8 +35,6 @@ class EmbeddingMSELoss(BaseDistillLoss):
         0.0
     """
 
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__(loss_weight, reduction)
 
     def forward(self,
                 student_embeds: torch.Tensor,

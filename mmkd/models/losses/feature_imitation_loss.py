@@ -43,8 +43,6 @@ class FeatureImitationLoss(BaseDistillLoss):
         4.0
     """
 
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__(loss_weight, reduction)
 
     def forward(self,
                 preds_S: DenseMaps,
@@ -56,9 +54,8 @@ class FeatureImitationLoss(BaseDistillLoss):
         Args:
             preds_S: student map(s) [N, C, H, W], already in the teacher's channels.
             preds_T: teacher map(s), as many levels as ``preds_S``.
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         loss = feature_imitation(preds_S, preds_T)
         return self.reduce(loss, weight, avg_factor, reduction_override)

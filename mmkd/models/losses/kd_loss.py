@@ -60,7 +60,7 @@ class KDLoss(BaseDistillLoss):
     MMRazor's element-wise reductions).
 
     Args:
-        tau: softmax temperature, in [1e-6, 1e6] (see
+        tau: softmax temperature, in [1e-6, 100] (see
             :func:`~mmkd.models.losses.base.check_temperature`).
         loss_weight: multiplier of the loss.
         reduction: ``'mean'`` (over samples), ``'sum'`` or ``'none'``.
@@ -86,9 +86,8 @@ class KDLoss(BaseDistillLoss):
         Args:
             preds_S: student logits [N, C].
             preds_T: teacher logits [N, C].
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         loss = kd_kl_div(preds_S, preds_T, self.tau)
         return self.reduce(loss, weight, avg_factor, reduction_override)

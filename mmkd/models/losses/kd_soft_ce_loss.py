@@ -20,7 +20,7 @@ class KDSoftCELoss(BaseDistillLoss):
     carry no gradient; a connector on the teacher side trains through it).
 
     Args:
-        tau: softmax temperature in [1e-6, 1e6].
+        tau: softmax temperature in [1e-6, 100].
         reduction: ``'mean'`` (over samples), ``'sum'`` or ``'none'``.
         mult_tem_square: multiply by ``tau²``.
         loss_weight: multiplier of the loss.
@@ -52,9 +52,8 @@ class KDSoftCELoss(BaseDistillLoss):
         Args:
             preds_S: student logits [N, C].
             preds_T: teacher logits [N, C].
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         if preds_S.shape != preds_T.shape:
             raise ValueError(f'{self.name}: student logits {tuple(preds_S.shape)} and teacher '

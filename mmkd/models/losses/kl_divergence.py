@@ -27,7 +27,7 @@ class KLDivergence(BaseDistillLoss):
     ``'mean'`` and ``'batchmean'``.
 
     Args:
-        tau: softmax temperature in [1e-6, 1e6].
+        tau: softmax temperature in [1e-6, 100].
         reduction: ``'batchmean'``, ``'mean'``, ``'sum'`` or ``'none'``, as above.
         loss_weight: multiplier of the loss.
         teacher_detach: stop gradients into the teacher logits (MMRazor's data-free methods set

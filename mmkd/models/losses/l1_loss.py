@@ -24,8 +24,6 @@ class L1Loss(BaseDistillLoss):
         1.0
     """
 
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__(loss_weight, reduction)
 
     def forward(self,
                 s_feature: torch.Tensor,

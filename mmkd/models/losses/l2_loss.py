@@ -78,9 +78,8 @@ class L2Loss(BaseDistillLoss):
         Args:
             s_feature: student features [N, ...].
             t_feature: teacher features, same shape.
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         if s_feature.shape != t_feature.shape:
             raise ValueError(f'{self.name}: student features {tuple(s_feature.shape)} and '

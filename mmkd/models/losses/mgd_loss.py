@@ -45,9 +45,8 @@ class MGDLoss(BaseDistillLoss):
         Args:
             preds_S: the generated features [N, C, H, W] (the MGDConnector's output).
             preds_T: the teacher's features, same shape.
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         if preds_S.shape != preds_T.shape:
             raise ValueError(f'{self.name}: generated features {tuple(preds_S.shape)} and teacher '

@@ -50,8 +50,6 @@ class MLDLoss(BaseDistillLoss):
         torch.Size([])
     """
 
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__(loss_weight, reduction)
 
     def forward(self,
                 preds_S: torch.Tensor,

@@ -13,14 +13,34 @@ def flat_embeddings(preds: torch.Tensor, with_l2_norm: bool) -> torch.Tensor:
     return F.normalize(preds, p=2, dim=1) if with_l2_norm else preds
 
 
-def _check_batch(name: str, preds_S: torch.Tensor, preds_T: torch.Tensor) -> None:
-    if preds_S.shape[0] != preds_T.shape[0]:
-        raise ValueError(f'{name}: student batch {preds_S.shape[0]} != teacher batch '
-                         f'{preds_T.shape[0]}')
+class RelationLoss(BaseDistillLoss):
+    """What both RKD terms share: flatten (and L2-normalise) each sample's embedding, then
+    :meth:`relation` between the student's and the teacher's batch, times ``loss_weight``."""
+
+    reductions = ('mean', )
+
+    def __init__(self, loss_weight: float, with_l2_norm: bool = True):
+        super().__init__(loss_weight)
+        self.with_l2_norm = with_l2_norm
+
+    def relation(self, student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, preds_S: torch.Tensor, preds_T: torch.Tensor) -> torch.Tensor:
+        """
+        Args:
+            preds_S: student embeddings or maps [N, ...].
+            preds_T: teacher embeddings or maps [N, ...] (any size per sample).
+        """
+        if preds_S.shape[0] != preds_T.shape[0]:
+            raise ValueError(f'{self.name}: student batch {preds_S.shape[0]} != teacher batch '
+                             f'{preds_T.shape[0]}')
+        return self.loss_weight * self.relation(flat_embeddings(preds_S, self.with_l2_norm),
+                                                flat_embeddings(preds_T, self.with_l2_norm))
 
 
 @MODELS.register_module()
-class DistanceWiseRKD(BaseDistillLoss):
+class DistanceWiseRKD(RelationLoss):
     """RKD's distance term: ``loss_weight · mean_{j,k} huber(d̂^s_jk − d̂^t_jk)`` over all N² pairs.
 
     ``d̂`` are the Euclidean distances between the (flattened, L2-normalised) embeddings of the
@@ -43,24 +63,12 @@ class DistanceWiseRKD(BaseDistillLoss):
         True
     """
 
-    reductions = ('mean', )
-
     def __init__(self, loss_weight: float = 25.0, with_l2_norm: bool = True):
-        super().__init__(loss_weight)
-        self.with_l2_norm = with_l2_norm
+        super().__init__(loss_weight, with_l2_norm)
 
-    def forward(self, preds_S: torch.Tensor, preds_T: torch.Tensor) -> torch.Tensor:
-        """
-        Args:
-            preds_S: student embeddings or maps [N, ...].
-            preds_T: teacher embeddings or maps [N, ...] (any size per sample).
-        """
-        _check_batch(self.name, preds_S, preds_T)
-        student = flat_embeddings(preds_S, self.with_l2_norm)
-        teacher = flat_embeddings(preds_T, self.with_l2_norm)
+    def relation(self, student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
         members = torch.ones(1, student.shape[0], dtype=torch.bool, device=student.device)
-        relation = group_relation_loss(student[None], teacher[None], members)[0]
-        return self.loss_weight * relation / student.shape[0]
+        return group_relation_loss(student[None], teacher[None], members)[0] / student.shape[0]
 
 
 def pair_angles(embeddings: torch.Tensor) -> torch.Tensor:
@@ -71,7 +79,7 @@ def pair_angles(embeddings: torch.Tensor) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class AngleWiseRKD(BaseDistillLoss):
+class AngleWiseRKD(RelationLoss):
     """RKD's angle term: ``loss_weight · mean_{i,j,k} huber(cos ∠^s_ijk − cos ∠^t_ijk)``.
 
     The angles at each sample ``i`` between the difference vectors to ``j`` and ``k``, over all N³
@@ -89,19 +97,8 @@ class AngleWiseRKD(BaseDistillLoss):
         True
     """
 
-    reductions = ('mean', )
-
     def __init__(self, loss_weight: float = 50.0, with_l2_norm: bool = True):
-        super().__init__(loss_weight)
-        self.with_l2_norm = with_l2_norm
+        super().__init__(loss_weight, with_l2_norm)
 
-    def forward(self, preds_S: torch.Tensor, preds_T: torch.Tensor) -> torch.Tensor:
-        """
-        Args:
-            preds_S: student embeddings or maps [N, ...].
-            preds_T: teacher embeddings or maps [N, ...] (any size per sample).
-        """
-        _check_batch(self.name, preds_S, preds_T)
-        angles_s = pair_angles(flat_embeddings(preds_S, self.with_l2_norm))
-        angles_t = pair_angles(flat_embeddings(preds_T, self.with_l2_norm))
-        return self.loss_weight * F.smooth_l1_loss(angles_s, angles_t)
+    def relation(self, student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+        return F.smooth_l1_loss(pair_angles(student), pair_angles(teacher))

@@ -90,9 +90,8 @@ class SEEDLoss(BaseDistillLoss):
         Args:
             preds_S: student embeddings [N, D] (in the teacher's space, not yet normalised).
             preds_T: teacher embeddings [N, D].
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         bank = self.bank.embeddings.detach().clone()
         loss = similarity_distillation(preds_S, preds_T, bank, self.tau_s, self.tau_t,

@@ -30,7 +30,7 @@ class WSLD(BaseDistillLoss):
     there either).
 
     Args:
-        tau: softmax temperature in [1e-6, 1e6].
+        tau: softmax temperature in [1e-6, 100].
         loss_weight: multiplier of the loss.
         num_classes: the number of classes C; checked against the logits.
         reduction: ``'mean'`` (over samples), ``'sum'`` or ``'none'``.
@@ -63,9 +63,8 @@ class WSLD(BaseDistillLoss):
             student: student logits [N, C].
             teacher: teacher logits [N, C].
             gt_labels: class index of every sample [N].
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         if student.shape != teacher.shape or student.dim() != 2:
             raise ValueError(f'{self.name} needs [N, C] student and teacher logits of one shape; '
