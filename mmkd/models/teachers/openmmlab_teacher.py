@@ -1,5 +1,6 @@
 """Any OpenMMLab model (mmpretrain, mmdet, mmseg …) as a frozen teacher."""
 import copy
+import dataclasses
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -13,7 +14,7 @@ from mmkd.registry import MODELS
 from mmkd.utils import load_strictly
 from ..recorder import ModuleRecorder, RecordSpec
 from .base_teacher import BaseTeacher
-from .input_adapter import Normalization, read_normalization
+from .input_adapter import read_normalization
 
 
 def load_model_config(config: Union[str, dict]) -> Config:
@@ -35,7 +36,9 @@ class OpenMMLabTeacher(BaseTeacher):
 
     The model runs in ``tensor`` mode (never through its loss); its forward output is the record
     ``'outputs'`` (the logits of a classifier) and ``records`` add hooked submodule tensors.
-    The teacher's own ``data_preprocessor`` (mean/std, BGR/RGB) is applied to the student's batch.
+    Its input convention is its own ``data_preprocessor``'s (mean/std, BGR or RGB), at
+    ``input_size`` if given; the student's batch is converted to it. A random-init teacher runs
+    the model's own ``init_weights`` (its ``init_cfg``).
 
     Args:
         config: the teacher's config file, ``'pkg::path'`` config, or a dict with ``model``.
@@ -72,11 +75,15 @@ class OpenMMLabTeacher(BaseTeacher):
             model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
         with DefaultScope.overwrite_default_scope(scope):
             self.model = ROOT_MODELS.build(model_cfg)
-        self._input_size = input_size
+        self.input_convention = dataclasses.replace(
+            read_normalization(getattr(self.model, 'data_preprocessor', None)),
+            size=tuple(input_size) if input_size else None)
         if checkpoint is not None:
             self.load_report = [load_strictly(self.model, checkpoint, 'teacher checkpoint')]
         elif allow_random_init:
-            self.load_report = ['random init (no checkpoint): its signal is noise']
+            self.model.init_weights()
+            self.load_report = ['random init (no checkpoint, its own init_cfg): its signal is '
+                                'noise']
         else:
             raise ValueError(f'teacher from {config!r}: `checkpoint` is None. Give the trained '
                              "teacher's .pth, or set allow_random_init=True on purpose.")
@@ -84,17 +91,8 @@ class OpenMMLabTeacher(BaseTeacher):
         self.output_names = ('outputs', *self.recorder.specs)
         self.freeze()
 
-    @property
-    def teacher_normalization(self) -> Normalization:
-        return read_normalization(getattr(self.model, 'data_preprocessor', None))
-
-    @property
-    def input_size(self) -> Optional[Sequence[int]]:
-        return self._input_size
-
-    @torch.no_grad()
-    def forward(self, inputs: torch.Tensor,
+    def extract(self, images: torch.Tensor,
                 data_samples: Optional[List[BaseDataElement]] = None) -> Dict[str, torch.Tensor]:
         with self.recorder.recording() as records:
-            outputs = self.model(self.prepare_inputs(inputs), data_samples, mode='tensor')
+            outputs = self.model(images, data_samples, mode='tensor')
         return dict(outputs=outputs, **records)
