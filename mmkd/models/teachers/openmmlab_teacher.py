@@ -1,11 +1,13 @@
 """Any OpenMMLab model (mmpretrain, mmdet, mmseg …) as a frozen teacher."""
 import copy
 import dataclasses
+import logging
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
@@ -51,7 +53,8 @@ class OpenMMLabTeacher(BaseTeacher):
     Example:
         >>> teacher = OpenMMLabTeacher(
         ...     config=dict(model=dict(type='ImageClassifier',
-        ...         backbone=dict(type='LeNet5', num_classes=10)), default_scope='mmpretrain'),
+        ...         backbone=dict(type='LeNet5', num_classes=10), head=dict(type='ClsHead')),
+        ...         default_scope='mmpretrain'),
         ...     checkpoint=None, allow_random_init=True)
         >>> teacher(torch.zeros(2, 1, 32, 32))['outputs'].shape
         torch.Size([2, 10])
@@ -81,7 +84,13 @@ class OpenMMLabTeacher(BaseTeacher):
         if checkpoint is not None:
             self.load_report = [load_strictly(self.model, checkpoint, 'teacher checkpoint')]
         elif allow_random_init:
-            self.model.init_weights()
+            logger = MMLogger.get_current_instance()
+            level = logger.level
+            logger.setLevel(logging.WARNING)  # one report line, not one line per parameter
+            try:
+                self.model.init_weights()
+            finally:
+                logger.setLevel(level)
             self.load_report = ['random init (no checkpoint, its own init_cfg): its signal is '
                                 'noise']
         else:
