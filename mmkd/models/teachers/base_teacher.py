@@ -5,10 +5,11 @@ import torch
 from mmengine.model import BaseModule
 from mmengine.structures import BaseDataElement
 
+from mmkd.utils import FrozenMixin
 from .input_adapter import InputConvention, TeacherInputAdapter
 
 
-class BaseTeacher(BaseModule):
+class BaseTeacher(FrozenMixin, BaseModule):
     """A frozen teacher: ``forward(inputs, data_samples) -> {record name: tensor}``.
 
     * Frozen: no parameter requires grad, and the module stays in eval mode through ``train()``.
@@ -19,7 +20,7 @@ class BaseTeacher(BaseModule):
       :meth:`forward` receives the student's preprocessed batch and converts it
       (:meth:`prepare_inputs`) before :meth:`extract` runs the model on it.
 
-    Subclasses set :attr:`output_names` (what :meth:`forward` returns; checked against the losses'
+    Subclasses call :meth:`freeze` at the end of ``__init__``, set :attr:`output_names` (what :meth:`forward` returns; checked against the losses'
     wiring when the distiller is built) and :attr:`input_convention`, implement :meth:`extract` (or
     :meth:`forward`) and may extend :meth:`report`.
     """
@@ -33,16 +34,6 @@ class BaseTeacher(BaseModule):
         super().__init__(init_cfg=init_cfg)
         self.input_adapter: Optional[TeacherInputAdapter] = None
         self.load_report: List[str] = []
-
-    def freeze(self) -> None:
-        """Stop gradients and lock eval mode; call at the end of a subclass ``__init__``."""
-        for param in self.parameters():
-            param.requires_grad_(False)
-        self.train(False)
-
-    def train(self, mode: bool = True) -> 'BaseTeacher':
-        """Always eval: batch norm statistics and dropout of a teacher never change."""
-        return super().train(False)
 
     def init_weights(self) -> None:
         """A teacher's weights come from its checkpoint; nothing to initialise."""

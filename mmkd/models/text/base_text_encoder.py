@@ -5,6 +5,8 @@ from typing import Dict, Iterable, Sequence, Tuple
 import torch
 from torch import nn
 
+from mmkd.utils import FrozenMixin
+
 
 def tensors_fingerprint(name: str, tensors: Iterable[Tuple[str, torch.Tensor]]) -> str:
     """SHA-1 of ``name`` and every ``(key, tensor)``, in key order, byte for byte.
@@ -23,7 +25,7 @@ def tensors_fingerprint(name: str, tensors: Iterable[Tuple[str, torch.Tensor]]) 
     return digest.hexdigest()
 
 
-class BaseTextEncoder(nn.Module):
+class BaseTextEncoder(FrozenMixin, nn.Module):
     """A frozen text tower: texts → embeddings ``[N, D]`` (not normalised).
 
     Frozen like a teacher: no parameter requires grad, and it stays in eval mode through
@@ -38,15 +40,6 @@ class BaseTextEncoder(nn.Module):
 
     #: Texts encoded per forward pass.
     text_batch_size = 256
-
-    def freeze(self) -> None:
-        for param in self.parameters():
-            param.requires_grad_(False)
-        self.train(False)
-
-    def train(self, mode: bool = True) -> 'BaseTextEncoder':
-        """Always eval: dropout of a frozen text tower stays off."""
-        return super().train(False)
 
     @property
     def embed_dim(self) -> int:

@@ -1,7 +1,31 @@
-"""Submodules that belong to a model at run time but never to its checkpoints."""
+"""Frozen modules: no gradients, eval mode for good, and never in the checkpoints of their owner."""
 from typing import List
 
 from torch import nn
+
+
+class FrozenMixin:
+    """For an ``nn.Module`` whose weights never change (a teacher, a text tower): :meth:`freeze` at
+    the end of ``__init__`` stops gradients, and ``train()`` keeps eval mode (batch norm statistics
+    and dropout stay off) even inside a module that trains.
+
+    Example:
+        >>> from torch import nn
+        >>> class Tower(FrozenMixin, nn.Linear):
+        ...     pass
+        >>> tower = Tower(2, 2)
+        >>> tower.freeze()
+        >>> tower.train().training, tower.weight.requires_grad
+        (False, False)
+    """
+
+    def freeze(self) -> None:
+        for param in self.parameters():
+            param.requires_grad_(False)
+        self.train(False)
+
+    def train(self, mode: bool = True):
+        return super().train(False)
 
 
 def hide_from_checkpoints(owner: nn.Module, *names: str) -> None:
