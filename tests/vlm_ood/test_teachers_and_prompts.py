@@ -129,7 +129,18 @@ def test_two_tower_teacher_with_real_minilm(minilm_path, tmp_path):
     assert set(records) == {'image_embeds', 'outputs', 'features'}
     torch.testing.assert_close(records['image_embeds'], projection(records['features']))
     torch.testing.assert_close(aligned.encode_image(images), records['image_embeds'])
-    assert aligned.fingerprint == text.fingerprint
+    assert aligned.fingerprint == text.fingerprint and aligned.logit_scale is None
+
+
+def test_teachers_report_their_own_logit_scale(clip, tmp_path):
+    from mmkd.models.teachers import fit_projection
+    assert clip.logit_scale == pytest.approx(1 / 0.07)  # open_clip's init: log(1 / 0.07)
+    path = str(tmp_path / 'projection.pth')
+    fit_projection(torch.randn(6, 4), torch.tensor([0, 1] * 3), torch.eye(2, 8), path, steps=1,
+                   temperature=0.05)
+    teacher = TwoTowerTeacher(dict(type='EfficientNetLiteTeacher', arch='efficientnet-lite0',
+                                   allow_random_init=True), path, features='outputs')
+    assert teacher.logit_scale == pytest.approx(20.0)
 
 
 def test_fit_projection_folds_the_standardisation_and_fits(tmp_path):

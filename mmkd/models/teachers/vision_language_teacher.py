@@ -18,7 +18,11 @@ class VisionLanguageTeacher(BaseTeacher):
     ``None`` for a teacher built without its text tower) gives the text side — class banks, caption
     embeddings, CoOp's token path — and :attr:`fingerprint` keys the text banks it makes.
 
-    Subclasses set ``self.text_encoder`` in ``__init__`` and implement :meth:`encode_image` and :attr:`embed_dim`.
+    :attr:`logit_scale` is the teacher's own multiplier of image-text cosine similarities (CLIP's
+    learned ``logit_scale.exp()``; a two-tower teacher's ``1 / temperature`` of its fit), or
+    ``None`` when it has none.
+
+    Subclasses set ``self.text_encoder`` and ``self.logit_scale`` in ``__init__`` and implement :meth:`encode_image` and :attr:`embed_dim`.
     """
 
     output_names = ('image_embeds',)
