@@ -66,7 +66,7 @@ class OpenCLIPTeacher(VisionLanguageTeacher):
             size=(size, size) if isinstance(size, int) else tuple(size),
             resize=preprocess.get('interpolation', 'bicubic'), antialias=True)
         self.arch = arch
-        self.logit_scale = float(model.logit_scale.exp())
+        self.logit_scale = float(model.logit_scale.detach().exp())
         self.visual = model.visual
         self.text_encoder = OpenCLIPTextEncoder(arch, model=model) if text_tower else None
         self.load_report = [report + ('' if text_tower else ' (image tower only)')]
