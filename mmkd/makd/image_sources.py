@@ -90,7 +90,7 @@ def dataset_records(config: Union[str, Config], split: str = 'train_dataloader'
     dataset = DATASETS.build(dataset_cfg)
     classes = dataset.metainfo.get('classes')
     data_root = getattr(dataset, 'data_root', None) or ''
-    records = []
+    records, seen = [], {}
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
         label = info.get('gt_label')
@@ -100,6 +100,11 @@ def dataset_records(config: Union[str, Config], split: str = 'train_dataloader'
         else:
             label = None
         sid = sample_id(info, data_root)
+        if sid in seen:
+            raise ValueError(f'samples {seen[sid]} and {index} of {split}.dataset have the same id '
+                             f'{sid!r} (the same image listed twice): their targets would '
+                             'overwrite each other; remove the duplicate from the annotation')
+        seen[sid] = index
         if info.get('img_path'):
             load = _open_rgb(info['img_path'])
         else:

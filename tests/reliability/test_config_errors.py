@@ -61,6 +61,6 @@ model = dict(
     with DefaultScope.overwrite_default_scope('mmpretrain'), pytest.raises(TypeError) as refused:
         ROOT_MODELS.build(cfg.model)
     message = str(refused.value)
-    assert "['backbone', 'head', 'neck']" in message
+    assert "['backbone', 'head', 'neck'] are keys of the student's model dict" in message
     assert 'Add `_delete_=True` to the model dict' in message
     assert "unexpected keyword argument 'backbone'" not in message

@@ -382,9 +382,9 @@ def _unexpected_arguments(unexpected: Dict[str, Any], student: dict) -> TypeErro
     valid = [p for p in inspect.signature(KnowledgeDistiller).parameters if p != 'unexpected']
     if merged:
         return TypeError(
-            f'the distiller got the arguments {sorted(unexpected)}, which are the keys of your '
-            f"base config's model ({merged} ...): the distiller config was merged into it. Add "
-            "`_delete_=True` to the model dict: model = dict(_delete_=True, "
+            f'the distiller got the arguments {sorted(unexpected)}: {merged} are keys of the '
+            "student's model dict, so your config's `model` was merged into its base config's "
+            "model. Add `_delete_=True` to the model dict: model = dict(_delete_=True, "
             "type='mmkd.KnowledgeDistiller', student={{_base_.model}}, ...)")
     return TypeError(f'KnowledgeDistiller got unknown argument(s) {sorted(unexpected)}; it takes '
                      f'{valid}')
