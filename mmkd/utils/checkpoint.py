@@ -89,7 +89,9 @@ def load_weights_only(path: str, what: str) -> Any:
     try:
         return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as error:
-        if 'Weights only load failed' not in str(error):
+        with open(path, 'rb') as f:
+            head = f.read(2)
+        if 'Weights only load failed' not in str(error) or head[:1] not in (b'P', b'\x80'):
             raise _corrupt(path, what, error) from None
         refused = re.search(r'GLOBAL ([\w.]+)', str(error))
         name = refused.group(1) if refused else 'object'

@@ -54,9 +54,9 @@ class Captioner:
     def __init__(self, model_dir: str, num_beams: int = 5, max_new_tokens: int = 16,
                  trust_remote_code: bool = False):
         from transformers import AutoImageProcessor, AutoModelForVision2Seq, AutoTokenizer
-        if not osp.isdir(model_dir):
-            raise FileNotFoundError(f'captioning model directory not found: {model_dir!r} (a '
-                                    'local Hugging Face image-to-text checkpoint)')
+        from mmkd.utils.checkpoint import local_pretrained_dir
+        local_pretrained_dir(model_dir, 'the captioning model (a Hugging Face image-to-text '
+                             'checkpoint)')
         options = dict(local_files_only=True, trust_remote_code=trust_remote_code)
         self.model = AutoModelForVision2Seq.from_pretrained(model_dir, **options).eval()
         self.image_processor = AutoImageProcessor.from_pretrained(model_dir, **options)

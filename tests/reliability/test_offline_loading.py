@@ -1,0 +1,67 @@
+"""Fault table, offline loading: no Hugging Face ``from_pretrained`` in the package or the tools
+can reach the hub, and a hub name or missing folder says which files to put where."""
+import ast
+import glob
+import os.path as osp
+
+import pytest
+from mmkd_test_helpers import REPO, run_tool
+
+from mmkd.utils.checkpoint import local_pretrained_dir
+
+
+def offline_kwargs(function: ast.AST) -> set:
+    """Names assigned ``dict(local_files_only=True, ...)`` in ``function``."""
+    names = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and any(
+                k.arg == 'local_files_only' and getattr(k.value, 'value', None) is True
+                for k in node.value.keywords):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def online_calls(path: str) -> list:
+    tree = ast.parse(open(path).read())
+    found = []
+    for function in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Module))]:
+        offline = offline_kwargs(function)
+        for node in ast.walk(function):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == 'from_pretrained'):
+                continue
+            direct = any(k.arg == 'local_files_only' and getattr(k.value, 'value', None) is True
+                         for k in node.keywords)
+            spread = any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id in offline
+                         for k in node.keywords)
+            if not (direct or spread):
+                found.append(f'{osp.relpath(path, REPO)}:{node.lineno}')
+    return sorted(set(found))
+
+
+def test_every_from_pretrained_passes_local_files_only():
+    files = glob.glob(osp.join(REPO, 'mmkd', '**', '*.py'), recursive=True) + glob.glob(
+        osp.join(REPO, 'tools', '**', '*.py'), recursive=True)
+    calls = [call for path in files for call in online_calls(path)]
+    assert calls == []
+
+
+def test_a_hub_name_says_which_files_to_put_where(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"the MLLM: 'Qwen/Qwen2.5-VL-7B-Instruct' is not "
+                                                r'a local folder\. mmkd never downloads at run '
+                                                r'time: put the model\'s files \(config\.json, the '
+                                                r'weights .*huggingface-cli download'):
+        local_pretrained_dir('Qwen/Qwen2.5-VL-7B-Instruct', 'the MLLM')
+    assert local_pretrained_dir(str(tmp_path), 'x') == str(tmp_path)
+
+
+def test_the_extraction_tool_refuses_a_hub_name(tmp_path):
+    images = tmp_path / 'images'
+    images.mkdir()
+    questions = tmp_path / 'q.txt'
+    questions.write_text('Is it red?\n')
+    with pytest.raises(AssertionError, match=r"the MLLM \(MODEL_DIR\): 'llava-hf/llava-1.5-7b-hf' "
+                                             'is not a local folder'):
+        run_tool([osp.join(REPO, 'tools/makd/extract_aspect_logits.py'),
+                  'llava-hf/llava-1.5-7b-hf', str(questions), str(tmp_path / 'out'),
+                  '--images', str(images)])
