@@ -37,8 +37,9 @@ class COCO14MultiLabel(MultiLabelDataset):
     all-negative samples.
 
     Errors: invalid JSON fails with the file, line and column; an entry that is not
-    ``{file_name: str, labels: [int in 0..79]}`` (``true`` is not a label) fails with the file,
-    the entry's index and its file name; a file name listed twice fails with both entries; a listed image that is missing is named when the dataset is built.
+    ``{file_name: str, labels: [int in 0..79]}`` (``true`` is not a label) fails with the file, the
+    entry's index and its file name; a file name listed twice fails with both entries; a listed image that is
+    missing is named when the dataset is built.
 
     Args:
         data_root: the folder holding the image folders and the annotation files.

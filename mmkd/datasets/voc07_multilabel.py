@@ -29,10 +29,10 @@ class VOC07MultiLabel(VOC):
     this, so use it for parity with the paper's numbers.
 
     Errors: a line of the image list that is blank, has surrounding whitespace or a second column,
-    or repeats an id fails with the list file and line; an XML file that does not parse fails with its path, line and column; an object without
-    a ``<name>`` or with a class outside the 20 fails with the file and the object's position; a
-    listed image that is missing is named when the dataset is built (``check_images=False`` skips
-    that check, e.g. for remote storage).
+    or repeats an id fails with the list file and line; an XML file that does not parse fails with
+    its path, line and column; an object without a ``<name>`` or with a class outside the 20 fails
+    with the file and the object's position; a listed image that is missing is named when the
+    dataset is built (``check_images=False`` skips that check, e.g. for remote storage).
 
     Args:
         data_root: the ``VOC2007`` folder.

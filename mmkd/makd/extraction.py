@@ -260,11 +260,13 @@ def merge_shards(work_dir: str, num_shards: int) -> Dict[str, str]:
         prints.append(read_json(paths['fingerprint'], 'MaKD shard fingerprint'))
         entries += _finished_shard_entries(paths, f'--shard {i}/{num_shards}')
     for i, print_ in enumerate(prints[1:], start=1):
-        changed = sorted(k for k in set(prints[0]) | set(print_) if prints[0].get(k) != print_.get(k))
+        changed = sorted(k for k in set(prints[0]) | set(print_)
+                         if prints[0].get(k) != print_.get(k))
         if changed:
+            path = _shard_paths(work_dir, i, num_shards)['fingerprint']
             raise RuntimeError(
-                f'shard {i} of {num_shards} ({_shard_paths(work_dir, i, num_shards)["fingerprint"]}) '
-                f'was extracted with other settings than shard 0: '
+                f'shard {i} of {num_shards} ({path}) was extracted with other settings than '
+                'shard 0: '
                 f'{_differences(prints[0], print_, changed)}. Re-extract it with the settings of '
                 'the others (or all of them in a new work directory)')
     info = prints[0]

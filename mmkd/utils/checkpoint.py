@@ -196,8 +196,8 @@ def local_pretrained_dir(path: str, what: str, files: str = 'config.json, the we
         raise FileNotFoundError(
             f'{what}: {path!r} is not a local folder. mmkd never downloads at run time: put the '
             f'model\'s files ({files}) in a folder and pass its path, e.g. on a machine with '
-            f'internet `huggingface-cli download ORG/NAME --local-dir {osp.basename(path) or "DIR"}`'
-            ' and copy that folder here.')
+            'internet `huggingface-cli download ORG/NAME --local-dir '
+            f'{osp.basename(path) or "DIR"}` and copy that folder here.')
     return path
 
 

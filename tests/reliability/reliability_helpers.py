@@ -38,7 +38,7 @@ def save_teacher(path: str, num_classes: int = 10, nan_in: Optional[str] = None)
 
 
 def distiller(teacher_checkpoint: str, teacher_classes: int = 10, **kd_options) -> dict:
-    """Hinton KD of the 4-channel student from the 8-channel teacher (``kd_options`` go to KDLoss)."""
+    """Hinton KD of the 4-channel student from the 8-channel teacher (``kd_options``: KDLoss)."""
     loss = dict(type='KDLoss', tau=2.0, inputs=dict(preds_S='student.logits',
                                                     preds_T='cnn.outputs'))
     loss.update(kd_options)

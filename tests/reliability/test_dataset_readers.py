@@ -109,5 +109,6 @@ def test_nus_wide_list_problems_are_refused_with_file_and_line(nus_root, text, l
 
 
 def test_nus_wide_well_formed_lists_are_read(nus_root):
-    write(nus_root / 'ImageList' / 'TrainImagelist.txt', 'actor\\0001_1.jpg\r\nbeach\\0002_2.jpg\r\n')
+    write(nus_root / 'ImageList' / 'TrainImagelist.txt',
+          'actor\\0001_1.jpg\r\nbeach\\0002_2.jpg\r\n')
     assert len(NUSWide(data_root=str(nus_root), split='train')) == 2

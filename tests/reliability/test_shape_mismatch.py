@@ -61,8 +61,9 @@ def test_segmentation_student_with_other_classes_than_its_teacher(tmp_path):
     """FCN student on 11 classes, PSPNet teacher on 19: CWD on their logits. The old advice was
     "add a ConvConnector", which cannot fix different label sets."""
     teacher_cfg = tmp_path / 'pspnet_19_classes.py'
+    base = osp.join(REPO, 'configs/fashion_tiles/pspnet_r18-d8_1500it_fashion-tiles.py')
     teacher_cfg.write_text(
-        f"_base_ = ['{osp.join(REPO, 'configs/fashion_tiles/pspnet_r18-d8_1500it_fashion-tiles.py')}']\n"
+        f"_base_ = ['{base}']\n"
         'model = dict(decode_head=dict(num_classes=19), auxiliary_head=dict(num_classes=19))\n')
     cfg = Config.fromfile(osp.join(
         REPO, 'configs/cwd/cwd_logits_pspnet-r18-d8_fcn-r18-d8_fashion-tiles.py'))

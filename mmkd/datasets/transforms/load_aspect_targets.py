@@ -70,7 +70,8 @@ class LoadAspectTargets(BaseTransform):
             self.table = read_json(source, 'MaKD aspect targets')
             if not isinstance(self.table, dict):
                 raise ValueError(f'MaKD aspect targets {source!r}: expected a JSON object '
-                                 f'{{key: [Q yes-probabilities]}}, got a {type(self.table).__name__}')
+                                 '{key: [Q yes-probabilities]}, got a '
+                                 f'{type(self.table).__name__}')
             ids, rows = list(self.table), list(self.table.values())
             self._ids = set(ids)
         else:
@@ -133,7 +134,8 @@ def check_aspect_targets(source: str, ids: Sequence[str], rows: Iterable,
             raise ValueError(f'{what}: sample {id_!r} is not a list of numbers: '
                              f'{str(row)[:80]}')
         lengths.setdefault(len(values), []).append(id_)
-    expected = num_aspects if num_aspects is not None else max(lengths, key=lambda n: len(lengths[n]))
+    expected = num_aspects if num_aspects is not None else max(
+        lengths, key=lambda n: len(lengths[n]))
     wrong = {n: found for n, found in lengths.items() if n != expected}
     if wrong:
         examples = '; '.join(f'{found[:3]} have {n}' for n, found in wrong.items())

@@ -1,4 +1,4 @@
-"""Check, before any training step, that the tensors a distill loss compares have matching shapes."""
+"""Check, before any training step, that the tensors a distill loss compares have matching shape."""
 from typing import List, Mapping, Optional, Tuple
 
 from torch import nn
