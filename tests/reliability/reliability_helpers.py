@@ -4,12 +4,15 @@ Each fault test changes one thing in it — the teacher's file, a loss hyper-par
 wrapper — and runs MMEngine's real runner for a few iterations.
 """
 import copy
+import importlib.util
+import os.path as osp
 from typing import Optional
 
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
+from mmkd_test_helpers import REPO
 
 
 def classifier(width: int, num_classes: int = 10, scope: str = 'mmpretrain.') -> dict:
@@ -70,3 +73,12 @@ def runner_cfg(work_dir: str, data_root: str, model: dict, max_iters: int = 3,
         randomness=dict(seed=0), env_cfg=dict(dist_cfg=dict(backend='gloo')), log_level='INFO')
     cfg.update(overrides)
     return Config(cfg)
+
+
+def train_tool():
+    """mmkd's ``tools/train.py`` as a module (its ``apply_args``, ``check_checkpoints_to_load``)."""
+    spec = importlib.util.spec_from_file_location('mmkd_train_tool',
+                                                  osp.join(REPO, 'tools', 'train.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

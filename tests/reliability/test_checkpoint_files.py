@@ -2,7 +2,6 @@
 loading refuses are each named with the file, its role and what to do — for a teacher checkpoint,
 and for the checkpoint a run resumes from (mmkd's tools/train.py checks it before building)."""
 import argparse
-import importlib.util
 import os.path as osp
 import re
 import shutil
@@ -13,8 +12,8 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
-from mmkd_test_helpers import REPO, run_tool
-from reliability_helpers import classifier, distiller, runner_cfg, save_teacher
+from mmkd_test_helpers import run_tool
+from reliability_helpers import classifier, distiller, runner_cfg, save_teacher, train_tool
 
 from mmkd.registry import build_mmkd_module
 from mmkd.utils.checkpoint import load_state_dict_file
@@ -75,14 +74,6 @@ def test_the_conversion_the_refusal_suggests_works_on_a_trusted_file(good, tmp_p
     converted = load_state_dict_file(str(tmp_path / 'converted.pth'), 'teacher checkpoint')
     assert converted.keys() == torch.load(good)['state_dict'].keys()
     build_mmkd_module(distiller(str(tmp_path / 'converted.pth')))  # the teacher loads now
-
-
-def train_tool():
-    spec = importlib.util.spec_from_file_location('mmkd_train_tool',
-                                                  osp.join(REPO, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_resume_checkpoints_are_checked_before_the_run(good, tmp_path, fashion_mnist_root):

@@ -1,24 +1,14 @@
 """Fault table, training: ``--amp`` trains a KD run on CPU (bfloat16 autocast) through the real
 runner, and every distill loss is computed in float32 while the networks run in bfloat16."""
-import importlib.util
 import os.path as osp
 
 import pytest
 import torch
 from mmengine.optim import AmpOptimWrapper as MMEngineAmpOptimWrapper
 from mmengine.runner import Runner
-from mmkd_test_helpers import REPO
-from reliability_helpers import distiller, runner_cfg, save_teacher
+from reliability_helpers import distiller, runner_cfg, save_teacher, train_tool
 
 from mmkd.engine import AmpOptimWrapper
-
-
-def train_tool():
-    spec = importlib.util.spec_from_file_location('mmkd_train_tool',
-                                                  osp.join(REPO, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_mmengine_amp_wrapper_needs_an_accelerator():

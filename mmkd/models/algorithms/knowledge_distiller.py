@@ -6,6 +6,7 @@ import torch
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
+from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
 from torch import nn
 
@@ -121,8 +122,14 @@ class KnowledgeDistiller(BaseModel):
         student = dict(student)
         if data_preprocessor is not None:
             student.setdefault('data_preprocessor', data_preprocessor)
-        check_arguments(student, ROOT_MODELS, what='the student')
-        self.student = ROOT_MODELS.build(student)
+        # a scoped student type ('mmpretrain.ImageClassifier') builds its unscoped parts (its
+        # default data preprocessor ...) in that scope, also when the distiller is built in mmkd's
+        student_type = student.get('type')
+        scope = student_type.partition('.')[0] if isinstance(student_type, str) and \
+            '.' in student_type else None
+        with DefaultScope.overwrite_default_scope(scope):
+            check_arguments(student, ROOT_MODELS, what='the student')
+            self.student = ROOT_MODELS.build(student)
         self.data_preprocessor = self.student.data_preprocessor
         self.student_recorder = ModuleRecorder(self.student, student_records or {}, 'the student')
 
