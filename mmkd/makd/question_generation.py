@@ -83,8 +83,8 @@ class HFChatBackend:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        from mmkd.utils.checkpoint import local_pretrained_dir
-        local_pretrained_dir(model, 'the question-generating LLM')
+        from mmkd.utils.checkpoint import check_hf_folder
+        check_hf_folder(model, 'the question-generating LLM')
         kwargs = dict(local_files_only=True, trust_remote_code=trust_remote_code)
         self.tokenizer = AutoTokenizer.from_pretrained(model, **kwargs)
         if self.tokenizer.chat_template is None:

@@ -178,27 +178,27 @@ def check_checkpoint_file(path: str, what: str) -> None:
     load_weights_only(path, what)
 
 
-def local_pretrained_dir(path: str, what: str, files: str = 'config.json, the weights '
-                         '(*.safetensors or pytorch_model.bin) and the tokenizer/processor files'
-                         ) -> str:
-    """``path`` if it is a local folder for ``from_pretrained(path, local_files_only=True)``.
+def check_hf_folder(folder: str, what: str) -> str:
+    """``folder`` if it is a local Hugging Face model folder (it has a ``config.json``).
 
-    mmkd never downloads at run time: a hub name or a missing folder is an error that says which
-    files to put where.
+    Every ``from_pretrained`` in mmkd passes ``local_files_only=True``: nothing is downloaded at
+    run time, and a hub name or a missing folder is an error that says which files to put where.
 
     Example:
-        >>> local_pretrained_dir('org/some-model', 'caption model')
+        >>> check_hf_folder('org/some-model', 'the caption model')
         Traceback (most recent call last):
         ...
-        FileNotFoundError: caption model: 'org/some-model' is not a local folder. ...
-    """
-    if not osp.isdir(path):
+        FileNotFoundError: the caption model: no Hugging Face model folder at 'org/some-model' (mmkd never downloads). ...
+    """  # noqa: E501
+    if not osp.isfile(osp.join(str(folder), 'config.json')):
         raise FileNotFoundError(
-            f'{what}: {path!r} is not a local folder. mmkd never downloads at run time: put the '
-            f'model\'s files ({files}) in a folder and pass its path, e.g. on a machine with '
-            'internet `huggingface-cli download ORG/NAME --local-dir '
-            f'{osp.basename(path) or "DIR"}` and copy that folder here.')
-    return path
+            f'{what}: no Hugging Face model folder at {folder!r} (mmkd never downloads). Put the '
+            'model files there: config.json, the weights (model.safetensors or pytorch_model.bin) '
+            'and the tokenizer / processor files (tokenizer.json or vocab.txt, '
+            'tokenizer_config.json, special_tokens_map.json; preprocessor_config.json for image '
+            'models) — e.g. `huggingface-cli download <repo> --local-dir '
+            f'{folder}` on a machine with internet, then copy the folder here.')
+    return str(folder)
 
 
 def _first(keys: List[str], n: int = 8) -> str:

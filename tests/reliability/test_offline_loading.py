@@ -7,7 +7,7 @@ import os.path as osp
 import pytest
 from mmkd_test_helpers import REPO, run_tool
 
-from mmkd.utils.checkpoint import local_pretrained_dir
+from mmkd.utils.checkpoint import check_hf_folder
 
 
 def offline_kwargs(function: ast.AST) -> set:
@@ -47,12 +47,14 @@ def test_every_from_pretrained_passes_local_files_only():
 
 
 def test_a_hub_name_says_which_files_to_put_where(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"the MLLM: 'Qwen/Qwen2.5-VL-7B-Instruct' is not "
-                                                r'a local folder\. mmkd never downloads at run '
-                                                r'time: put the model\'s files \(config\.json, the '
-                                                r'weights .*huggingface-cli download'):
-        local_pretrained_dir('Qwen/Qwen2.5-VL-7B-Instruct', 'the MLLM')
-    assert local_pretrained_dir(str(tmp_path), 'x') == str(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"the MLLM: no Hugging Face model folder at "
+                                                r"'Qwen/Qwen2\.5-VL-7B-Instruct' \(mmkd never "
+                                                r'downloads\)\. Put the model files there: '
+                                                r'config\.json, the weights .*huggingface-cli '
+                                                r'download'):
+        check_hf_folder('Qwen/Qwen2.5-VL-7B-Instruct', 'the MLLM')
+    (tmp_path / 'config.json').write_text('{}')
+    assert check_hf_folder(str(tmp_path), 'x') == str(tmp_path)
 
 
 def test_the_extraction_tool_refuses_a_hub_name(tmp_path):
@@ -60,8 +62,8 @@ def test_the_extraction_tool_refuses_a_hub_name(tmp_path):
     images.mkdir()
     questions = tmp_path / 'q.txt'
     questions.write_text('Is it red?\n')
-    with pytest.raises(AssertionError, match=r"the MLLM \(MODEL_DIR\): 'llava-hf/llava-1.5-7b-hf' "
-                                             'is not a local folder'):
+    with pytest.raises(AssertionError, match=r"the MLLM \(MODEL_DIR\): no Hugging Face model "
+                                             r"folder at 'llava-hf/llava-1\.5-7b-hf'"):
         run_tool([osp.join(REPO, 'tools/makd/extract_aspect_logits.py'),
                   'llava-hf/llava-1.5-7b-hf', str(questions), str(tmp_path / 'out'),
                   '--images', str(images)])

@@ -48,8 +48,8 @@ def main():
     from mmkd.makd import AspectScorer, AspectScores
     from mmkd.testing import build_tiny_llava
     from mmkd.testing.tiny_models import CORPUS
-    from mmkd.utils.checkpoint import local_pretrained_dir
-    path = local_pretrained_dir(args.model, '--model') if args.model else build_tiny_llava(
+    from mmkd.utils.checkpoint import check_hf_folder
+    path = check_hf_folder(args.model, '--model') if args.model else build_tiny_llava(
         tempfile.mkdtemp(), image_size=args.image_size)
     processor = AutoProcessor.from_pretrained(path, local_files_only=True)
     model = AutoModelForImageTextToText.from_pretrained(path, local_files_only=True).to(

@@ -12,6 +12,7 @@ from torch import nn
 
 from mmkd.engine.nonfinite_step_skipper import NonFiniteStepSkipper
 from mmkd.registry import MODELS, build_mmkd_module, check_arguments
+from mmkd.utils import hide_from_checkpoints
 from mmkd.utils.checkpoint import find_nonfinite
 from ..recorder import ModuleRecorder, RecordSpec
 from ..teachers import BaseTeacher, read_normalization
@@ -182,8 +183,7 @@ class KnowledgeDistiller(BaseModel):
             self._check_shapes(self._dry_run_shapes(input_shape))
         self.step_skipper = NonFiniteStepSkipper(self) if nonfinite_loss == 'skip' else None
 
-        self.register_state_dict_post_hook(_drop_teacher_weights)
-        self.register_load_state_dict_post_hook(_ignore_missing_teacher_weights)
+        hide_from_checkpoints(self, 'teachers')  # loaded from their own files
         self.register_state_dict_post_hook(_refuse_nonfinite_weights)
 
     # ------------------------------------------------------------------ wiring
@@ -451,18 +451,6 @@ def _first_batch_accuracy(outputs: Any, data_samples: List[BaseDataElement]) -> 
     index = torch.tensor([i for i, _ in pairs], device=outputs.device)
     labels = torch.cat([label.view(1) for _, label in pairs]).to(outputs.device)
     return (outputs[index].argmax(dim=1) == labels).float().mean().item()
-
-
-def _drop_teacher_weights(module: nn.Module, state_dict: dict, prefix: str,
-                          local_metadata: dict) -> None:
-    """Teachers are loaded from their own files: keep them out of every checkpoint."""
-    for key in [k for k in state_dict if k.startswith(f'{prefix}teachers.')]:
-        del state_dict[key]
-
-
-def _ignore_missing_teacher_weights(module: nn.Module, incompatible_keys) -> None:
-    incompatible_keys.missing_keys[:] = [
-        k for k in incompatible_keys.missing_keys if not k.startswith('teachers.')]
 
 
 def _refuse_nonfinite_weights(module: nn.Module, state_dict: dict, prefix: str,
