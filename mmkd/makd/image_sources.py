@@ -78,16 +78,16 @@ def dataset_records(config: Union[str, Config], split: str = 'train_dataloader'
     ``CIFAR``), ``'index:<i>'``. The class comes from ``gt_label`` and the dataset's classes.
     """
     from mmengine.config import Config
-    from mmengine.registry import DATASETS, init_default_scope
+    from mmengine.registry import DATASETS, DefaultScope
 
     from mmkd.datasets.teacher_store import sample_id
     cfg = Config.fromfile(config) if isinstance(config, str) else config
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     if split not in cfg or 'dataset' not in cfg[split]:
         raise KeyError(f'{config} has no {split}.dataset')
     dataset_cfg = dict(cfg[split]['dataset'])
     dataset_cfg['pipeline'] = []
-    dataset = DATASETS.build(dataset_cfg)
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpretrain')):
+        dataset = DATASETS.build(dataset_cfg)
     classes = dataset.metainfo.get('classes')
     data_root = getattr(dataset, 'data_root', None) or ''
     records, seen = [], {}
