@@ -40,6 +40,8 @@ class ABLoss(BaseDistillLoss):
         0.0
     """
 
+    paired_inputs = (('s_feature', 't_feature'), )
+
     def __init__(self, loss_weight: float = 1.0, margin: float = 1.0, reduction: str = 'mean'):
         super().__init__(loss_weight, reduction)
         self.margin = check_number(self.name, 'margin', margin, 0)

@@ -45,6 +45,7 @@ class AspectBCELoss(BaseDistillLoss):
         torch.Size([])
     """
 
+    paired_inputs = (('preds_S', 'preds_T'), )
 
     def forward(self,
                 preds_S: torch.Tensor,

@@ -154,6 +154,10 @@ class BaseDistillLoss(nn.Module):
 
     #: The values ``reduction`` (and ``reduction_override``) may take.
     reductions: Tuple[str, ...] = ('none', 'mean', 'sum')
+    #: Argument pairs whose per-sample shapes must match (leading channel size, levels and dims;
+    #: spatial sizes may differ): the distiller checks them before training. None by default:
+    #: losses whose student and teacher sizes may differ (relations, attention) declare nothing.
+    paired_inputs: Tuple[Tuple[str, str], ...] = ()
 
     def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
         super().__init__()

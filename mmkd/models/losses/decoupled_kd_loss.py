@@ -76,6 +76,7 @@ class DKDLoss(BaseDistillLoss):
         True
     """
 
+    paired_inputs = (('preds_S', 'preds_T'), )
     reductions = ('none', 'batchmean', 'sum')
 
     def __init__(self,

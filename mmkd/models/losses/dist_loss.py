@@ -40,6 +40,7 @@ class DISTLoss(BaseDistillLoss):
         True
     """
 
+    paired_inputs = (('logits_S', 'logits_T'), )
     reductions = ('mean', )
 
     def __init__(self,

@@ -35,6 +35,7 @@ class EmbeddingMSELoss(BaseDistillLoss):
         0.0
     """
 
+    paired_inputs = (('student_embeds', 'teacher_embeds'), )
 
     def forward(self,
                 student_embeds: torch.Tensor,

@@ -43,6 +43,7 @@ class FeatureImitationLoss(BaseDistillLoss):
         4.0
     """
 
+    paired_inputs = (('preds_S', 'preds_T'), )
 
     def forward(self,
                 preds_S: DenseMaps,

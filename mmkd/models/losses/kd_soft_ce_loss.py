@@ -33,6 +33,8 @@ class KDSoftCELoss(BaseDistillLoss):
         True
     """
 
+    paired_inputs = (('preds_S', 'preds_T'), )
+
     def __init__(self,
                  tau: float = 1.0,
                  reduction: str = 'mean',

@@ -41,6 +41,7 @@ class KLDivergence(BaseDistillLoss):
         True
     """
 
+    paired_inputs = (('preds_S', 'preds_T'), )
     reductions = ('none', 'batchmean', 'mean', 'sum')
 
     def __init__(self,

@@ -24,6 +24,7 @@ class L1Loss(BaseDistillLoss):
         1.0
     """
 
+    paired_inputs = (('s_feature', 't_feature'), )
 
     def forward(self,
                 s_feature: torch.Tensor,

@@ -46,6 +46,8 @@ class L2Loss(BaseDistillLoss):
         True
     """
 
+    paired_inputs = (('s_feature', 't_feature'), )
+
     def __init__(self,
                  loss_weight: float = 1.0,
                  normalize: bool = True,

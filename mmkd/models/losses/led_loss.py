@@ -123,6 +123,7 @@ class LEDLoss(BaseDistillLoss):
     """
 
     reductions = ('sum', 'mean')
+    paired_inputs = (('embeddings_S', 'embeddings_T'), )
 
     def __init__(self, lambda_cd: float = 100.0, lambda_id: float = 1000.0,
                  loss_weight: float = 1.0, reduction: str = 'sum',

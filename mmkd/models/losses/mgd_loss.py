@@ -28,6 +28,8 @@ class MGDLoss(BaseDistillLoss):
         6.0
     """
 
+    paired_inputs = (('preds_S', 'preds_T'), )
+
     def __init__(self, alpha_mgd: float = 0.00002, reduction: str = 'mean'):
         super().__init__(check_loss_weight(type(self).__name__, alpha_mgd, 'alpha_mgd'), reduction)
 

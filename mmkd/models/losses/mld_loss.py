@@ -50,6 +50,7 @@ class MLDLoss(BaseDistillLoss):
         torch.Size([])
     """
 
+    paired_inputs = (('preds_S', 'preds_T'), )
 
     def forward(self,
                 preds_S: torch.Tensor,

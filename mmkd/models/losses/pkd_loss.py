@@ -38,6 +38,7 @@ class PKDLoss(BaseDistillLoss):
         True
     """
 
+    paired_inputs = (('preds_S', 'preds_T'), )
     reductions = ('mean', )
 
     def __init__(self, loss_weight: float = 1.0, resize_stu: bool = True):

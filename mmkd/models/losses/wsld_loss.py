@@ -42,6 +42,8 @@ class WSLD(BaseDistillLoss):
         torch.Size([])
     """
 
+    paired_inputs = (('student', 'teacher'), )
+
     def __init__(self,
                  tau: float = 1.0,
                  loss_weight: float = 1.0,
