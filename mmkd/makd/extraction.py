@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from tqdm import tqdm
 
-from mmkd.datasets.teacher_store import TeacherStoreWriter
+from mmkd.store import TeacherStoreWriter
 
 from .aspect_scorer import AspectScorer
 from .image_sources import ImageRecord

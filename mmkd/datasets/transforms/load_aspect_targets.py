@@ -7,7 +7,7 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmkd.registry import TRANSFORMS
-from ..teacher_store import sample_id
+from mmkd.store import sample_id
 from .load_teacher_targets import LoadTeacherTargets
 
 
