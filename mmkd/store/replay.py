@@ -255,7 +255,8 @@ class SampleMixing:
             return NO_MIX
         augment = self.augments[choice]
         partner = int(rng.integers(num_rows))
-        lam = float(rng.beta(augment['alpha'], augment['alpha']))
+        # as stored (float32), so that the replayed mix is bit-identical to the extracted one
+        lam = float(np.float32(rng.beta(augment['alpha'], augment['alpha'])))
         if augment['type'] == 'Mixup':
             return MixParams(MIX_MIXUP, partner, lam, (-1, -1, -1, -1))
         height, width = image_hw
@@ -272,7 +273,7 @@ class SampleMixing:
             y1, y2 = max(cy - cut_h // 2, 0), min(cy + cut_h // 2, height)
             x1, x2 = max(cx - cut_w // 2, 0), min(cx + cut_w // 2, width)
         if augment['correct_lam'] or augment['cutmix_minmax'] is not None:
-            lam = 1.0 - (y2 - y1) * (x2 - x1) / float(height * width)
+            lam = float(np.float32(1.0 - (y2 - y1) * (x2 - x1) / float(height * width)))
         return MixParams(MIX_CUTMIX, partner, lam, (y1, y2, x1, x2))
 
 

@@ -151,6 +151,10 @@ class TeacherStoreWriter:
             raise KeyError(f'teacher store {self.path!r}: codecs given for records {unknown} the '
                            f'teacher does not return (records: {sorted(records)})')
         for name, array in records.items():
+            if views > 1 and array.shape[1:2] != (views, ):
+                raise ValueError(f'teacher store {self.path!r}: record {name!r} has shape '
+                                 f'{list(array.shape)}; a store of {views} views takes '
+                                 f'[batch, {views}, *shape]')
             shape = array.shape[1:] if views == 1 else array.shape[2:]
             codec = build_codec(self._codec_spec(name, array))
             self.meta['records'][name] = dict(shape=list(shape), codec=codec.spec())

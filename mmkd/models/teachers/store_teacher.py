@@ -2,9 +2,11 @@
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import torch
+from mmengine.registry import DATASETS as ROOT_DATASETS
+from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
 
-from mmkd.registry import DATASETS, MODELS
+from mmkd.registry import MODELS
 from mmkd.store import TeacherStore, make_fingerprint, read_store_meta, sample_id
 from mmkd.store.format import SERVED_FIELD
 from .base_teacher import BaseTeacher
@@ -92,7 +94,7 @@ class StoreTeacher(BaseTeacher):
 
     def _dataset_ids(self, dataset: Union[dict, Any]) -> List[str]:
         if isinstance(dataset, dict):
-            dataset = DATASETS.build(dataset)
+            dataset = _build_dataset(dataset)
         if hasattr(dataset, 'full_init'):
             dataset.full_init()
         return [sample_id(dataset.get_data_info(i), self.data_root) for i in range(len(dataset))]
@@ -168,3 +170,21 @@ class StoreTeacher(BaseTeacher):
                     '(the teacher did not see the student\'s augmented views)']
         return [f'VIEW-INDEPENDENT store {self.store_path!r}: {len(store)} samples, records '
                 f'{records}, {size}']
+
+
+
+def _build_dataset(dataset_cfg: dict) -> Any:
+    """Build a dataset config in its package's scope: teachers are built in mmkd's, where
+    ``'MultiLabelDataset'`` and its transforms (``'PackInputs'``) are not found."""
+    type_ = dataset_cfg.get('type')
+    scope, _, name = type_.rpartition('.') if isinstance(type_, str) else ('', '', '')
+    if not scope:
+        scopes = [s for s, registry in ROOT_DATASETS.children.items()
+                  if name in registry.module_dict]
+        if len(scopes) != 1:
+            raise KeyError(f'StoreTeacher(dataset=...): dataset type {type_!r} is registered in '
+                           f'{scopes or "no package"}; give it with its scope, e.g. '
+                           f"'mmpretrain.{type_}'")
+        scope = scopes[0]
+    with DefaultScope.overwrite_default_scope(scope):
+        return ROOT_DATASETS.build(dict(dataset_cfg, type=f'{scope}.{name}'))
