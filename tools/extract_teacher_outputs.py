@@ -157,7 +157,8 @@ def parse_codecs(items: List[str]) -> Dict[str, str]:
     for item in items:
         record, sep, codec = item.partition('=')
         if not sep or not record:
-            raise ValueError(f'--codec {item!r}: expected RECORD=CODEC, e.g. outputs=softmax_topk:10')
+            raise ValueError(f'--codec {item!r}: expected RECORD=CODEC, e.g. '
+                             'outputs=softmax_topk:10')
         codecs[record] = codec
     return codecs
 

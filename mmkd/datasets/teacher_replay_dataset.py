@@ -1,4 +1,5 @@
-"""Serve a replay store: each sample's augmented view replayed exactly, with the teacher's outputs."""
+"""Serve a replay store: each sample's augmented view replayed exactly, with the teacher's
+outputs."""
 from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
@@ -47,6 +48,8 @@ class TeacherReplayDataset:
         lazy_init: defer :meth:`full_init` (the runner builds it before training).
 
     Example:
+        >>> train_pipeline = [dict(type='LoadImageFromFile'),
+        ...                   dict(type='RandomResizedCrop', scale=224), dict(type='PackInputs')]
         >>> train_dataloader = dict(dataset=dict(
         ...     type='mmkd.TeacherReplayDataset', store='work_dirs/stores/r50_in1k_k8',
         ...     dataset=dict(type='ImageNet', data_root='data/imagenet', split='train',

@@ -54,10 +54,10 @@ def read_store_meta(path: str) -> dict:
     """The ``meta.json`` of the store at ``path`` (in any state), checked for the format version.
 
     Example:
-        >>> read_store_meta('/nonexistent/store')
+        >>> read_store_meta('/nonexistent/store')  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        FileNotFoundError: no teacher store at '/nonexistent/store' (meta.json missing). Write it with tools/extract_teacher_outputs.py.
+        FileNotFoundError: no teacher store at '/nonexistent/store' (meta.json missing). ...
     """
     meta_file = osp.join(path, META_FILE)
     if not osp.isfile(meta_file):

@@ -45,10 +45,13 @@ def partner_seed(seed: int) -> int:
 
 @contextlib.contextmanager
 def seeded(seed: int) -> Iterator[None]:
-    """Seed ``random``, NumPy's global generator and torch's CPU generator; restore them after.
+    """Seed ``random``, NumPy's global generator and torch's CPU generator for a block.
 
-    The CUDA generators are left alone (pipelines run on the CPU), so the student's dropout on a
-    GPU keeps its own randomness.
+    After the block the code around continues with randomness that does not depend on ``seed``:
+    torch's state is restored, and ``random`` and NumPy are re-seeded from a number drawn from
+    their own streams before the block (saving NumPy's state costs 0.5 ms, 50x a seeding). The
+    CUDA generators are left alone (pipelines run on the CPU), so the student's dropout on a GPU
+    keeps its own randomness.
 
     Example:
         >>> with seeded(3):
@@ -57,16 +60,17 @@ def seeded(seed: int) -> Iterator[None]:
         ...     a == (np.random.rand(), random.random(), torch.rand(1).item())
         True
     """
-    states = random.getstate(), np.random.get_state(), torch.random.get_rng_state()
+    after = random.getrandbits(32), int(np.random.randint(0, 2**31 - 1))
+    torch_state = torch.random.get_rng_state()
     random.seed(seed)
     np.random.seed(seed)
     torch.random.default_generator.manual_seed(seed)
     try:
         yield
     finally:
-        random.setstate(states[0])
-        np.random.set_state(states[1])
-        torch.random.set_rng_state(states[2])
+        random.seed(after[0])
+        np.random.seed(after[1])
+        torch.random.set_rng_state(torch_state)
 
 
 def _digest_update(digest: Any, value: Any) -> None:
@@ -149,9 +153,9 @@ def _first_unseeded_transform(dataset: Any, index: int, seed: int) -> str:
 def probe_pipeline(dataset: Any, indices: Sequence[int], num_seeds: int = 6) -> bool:
     """Whether the pipeline of ``dataset`` is random, decided by running it.
 
-    Each sample of ``indices`` goes through the pipeline under ``num_seeds`` different seeds (random:
-    some outputs differ) and twice under one seed (replayable: both equal). Names do not enter:
-    ``Cutout``, ``Rotate``, ``EfficientNetRandomCrop`` and users' own transforms are found as well
+    Each sample of ``indices`` goes through the pipeline under ``num_seeds`` different seeds
+    (random: some outputs differ) and twice under one seed (replayable: both equal). Names do not
+    enter: ``Cutout``, ``Rotate``, ``EfficientNetRandomCrop`` and users' own transforms are found as well
     as ``RandomResizedCrop``.
 
     Raises:
@@ -239,7 +243,8 @@ class SampleMixing:
         if probs is None:
             self.probs = [1.0 / len(self.augments)] * len(self.augments)
         else:
-            self.probs = [float(probs)] if isinstance(probs, (int, float)) else list(map(float, probs))
+            self.probs = ([float(probs)] if isinstance(probs, (int, float))
+                          else [float(p) for p in probs])
             if len(self.probs) != len(self.augments) or sum(self.probs) > 1 + 1e-9:
                 raise ValueError(f'batch augment probs {self.probs} must give one probability per '
                                  f'augment ({len(self.augments)}) and sum to at most 1')

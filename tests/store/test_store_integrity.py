@@ -3,7 +3,6 @@ was written, kills at every step of finishing and merging, a 0-row leftover."""
 import filecmp
 import multiprocessing as mp
 import os
-import os.path as osp
 import signal
 import socket
 
@@ -97,7 +96,8 @@ def test_a_record_file_with_too_few_rows_is_refused(store):
     file = store / 'embeds.npy'
     np.save(file, np.load(file)[:-1])
     with pytest.raises(StoreIntegrityError,
-                       match=r"embeds.npy' holds \[11, 1, 6\] float16, meta.json says \[12, 1, 6\]"):
+                       match=r"embeds.npy' holds \[11, 1, 6\] float16, meta.json says "
+                             r"\[12, 1, 6\]"):
         TeacherStore(str(store))
 
 
