@@ -12,7 +12,7 @@ from mmkd.store import (ReplayError, SampleMixing, TeacherStore, dataset_sample_
                         fingerprint_differences)
 from mmkd.store.fingerprint import describe_view
 from mmkd.store.format import SERVED_FIELD
-from mmkd.store.replay import (mix_inputs, mixed_score, partner_seed, pipeline_owner,
+from mmkd.store.replay import (VIEW_HASH, mix_inputs, mixed_score, partner_seed, pipeline_owner,
                                run_view, view_hash)
 
 
@@ -24,8 +24,9 @@ class TeacherReplayDataset:
     Python ``random``, NumPy and torch with the seed stored for ``(i, v)``, runs the dataset's own
     pipeline, mixes in the stored Mixup/CutMix partner if the store has one, and checks the view's
     hash against the stored one: the student gets exactly the view the teacher saw, and
-    :class:`~mmkd.models.StoreTeacher` serves the teacher's stored outputs on it (in the data
-    sample, field ``stored_teacher_outputs``). Seeding per sample makes it independent of worker
+    :class:`~mmkd.models.StoreTeacher` serves the teacher's stored outputs on it (their encoded
+    arrays travel in the data sample, field ``stored_teacher_outputs``, and are decoded batched
+    by the teacher). Seeding per sample makes it independent of worker
     processes and ranks: with ``num_workers > 0`` and under DDP each process replays the samples it
     is given. A view that does not replay fails, naming the sample and the transforms.
 
@@ -94,6 +95,10 @@ class TeacherReplayDataset:
             raise ValueError(f'teacher store {self.store_path!r} is view-independent (no views '
                              'to replay): serve it with StoreTeacher alone, without '
                              'TeacherReplayDataset.')
+        if store.replay.get('view_hash') != VIEW_HASH:
+            raise ValueError(f'teacher store {self.store_path!r} hashed its views with '
+                             f'{store.replay.get("view_hash")!r}, this mmkd with {VIEW_HASH!r}: '
+                             'extract it again.')
         self._check_pipeline(store)
         stored_mixing = store.replay['mixing']
         mixing = None if self.mixing is None else self.mixing.spec()
@@ -171,10 +176,9 @@ class TeacherReplayDataset:
         data_sample = results['data_samples']
         if gt_score is not None:
             data_sample.set_gt_score(gt_score)
-        outputs = {name: torch.from_numpy(self.store.get_rows(name, [row], [view])[0])
-                   for name in self.store.records}
         served = dict(data_sample.get(SERVED_FIELD, None) or {})
-        served[self.store.uuid] = dict(outputs=outputs, view=view, epoch=epoch, gt_score=gt_score)
+        served[self.store.uuid] = dict(parts=self.store.view_parts(row, view), view=view,
+                                       epoch=epoch, gt_score=gt_score)
         data_sample.set_field(served, SERVED_FIELD)
         return results
 

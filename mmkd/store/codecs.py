@@ -132,15 +132,15 @@ class SoftmaxTopK(RecordCodec):
 
     def decode(self, parts, shape):
         num_classes = shape[0]
-        index = np.asarray(parts['.index'], dtype=np.int64)
-        kept = np.exp(np.asarray(parts['.logp'], dtype=np.float64))
-        dense = np.empty((*index.shape[:-1], num_classes))
+        index = np.asarray(parts['.index'], dtype=np.int64).reshape(-1, self.k)
+        kept = np.exp(np.asarray(parts['.logp'], dtype=np.float64)).reshape(-1, self.k)
+        dense = np.empty((len(index), num_classes))
         if num_classes > self.k:
-            rest = np.clip(1.0 - kept.sum(-1, keepdims=True), 0, None) / (num_classes - self.k)
-            dense[...] = np.maximum(rest, MIN_PROBABILITY)
-        np.put_along_axis(dense, index, kept, -1)
-        logp = np.log(dense)
-        return (logp - np.log(dense.sum(-1, keepdims=True))).astype(np.float32)
+            rest = np.clip(1.0 - kept.sum(1, keepdims=True), 0, None) / (num_classes - self.k)
+            dense[:] = np.maximum(rest, MIN_PROBABILITY)
+        dense[np.arange(len(index))[:, None], index] = kept
+        logp = np.log(dense) - np.log(dense.sum(1, keepdims=True))
+        return logp.astype(np.float32).reshape(*parts['.index'].shape[:-1], num_classes)
 
 
 def build_codec(spec: Union[str, RecordCodec]) -> RecordCodec:

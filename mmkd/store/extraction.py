@@ -15,8 +15,8 @@ from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader, Dataset
 
 from .fingerprint import make_fingerprint, random_transforms
-from .replay import (NO_MIX, MixParams, SampleMixing, mix_arrays, mix_inputs, partner_seed,
-                     probe_pipeline, run_view, view_hash, view_seed)
+from .replay import (NO_MIX, VIEW_HASH, MixParams, SampleMixing, mix_arrays, mix_inputs,
+                     partner_seed, probe_pipeline, run_view, view_hash, view_seed)
 from .sample_ids import dataset_sample_ids, repeated
 from .writer import TeacherStoreWriter
 
@@ -73,7 +73,7 @@ def replay_settings(dataset: Any, pipeline: Sequence[dict], base_seed: int,
     (by behaviour, :func:`~mmkd.store.replay.probe_pipeline`; by name beside it)."""
     probe = sorted({round(i * (len(dataset) - 1) / max(1, PROBE_SAMPLES - 1))
                     for i in range(min(PROBE_SAMPLES, len(dataset)))})
-    return dict(base_seed=base_seed, random=probe_pipeline(dataset, probe),
+    return dict(base_seed=base_seed, view_hash=VIEW_HASH, random=probe_pipeline(dataset, probe),
                 random_by_name=random_transforms(pipeline),
                 mixing=None if mixing is None else mixing.spec())
 

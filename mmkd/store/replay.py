@@ -13,14 +13,16 @@ view at extraction from the view's seed and stored as parameters (kind, partner 
 ml-dr stores them; replay reads them back.
 """
 import contextlib
-import hashlib
 import random
+import zlib
 from typing import Any, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 
 MIX_NONE, MIX_MIXUP, MIX_CUTMIX = 0, 1, 2
+#: The view hash function, recorded in a replay store's ``meta.json``.
+VIEW_HASH = 'crc32'
 _MIX_KINDS = {'Mixup': MIX_MIXUP, 'CutMix': MIX_CUTMIX}
 
 
@@ -73,28 +75,23 @@ def seeded(seed: int) -> Iterator[None]:
         torch.random.set_rng_state(torch_state)
 
 
-def _digest_update(digest: Any, value: Any) -> None:
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _digest_update(digest, item)
-        return
-    array = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
-    array = np.ascontiguousarray(array)
-    digest.update(f'{array.dtype.str}{array.shape}'.encode())
-    digest.update(array.reshape(-1).view(np.uint8))
-
-
-def view_hash(inputs: Any) -> int:
-    """A 32-bit hash of a view (a tensor, an array, or a list of them), dtype and shape included.
+def view_hash(inputs: Any, crc: int = 0) -> int:
+    """A 32-bit hash (CRC-32) of a view (a tensor, an array, or a list of them), dtype and shape
+    included. It detects a different view, not an adversary; CRC-32 takes 1 µs a 32x32 image.
 
     Example:
         >>> x = torch.arange(6, dtype=torch.uint8).view(2, 3)
         >>> view_hash(x) == view_hash(x.clone()) != view_hash(x.flip(1))
         True
     """
-    digest = hashlib.blake2b(digest_size=4)
-    _digest_update(digest, inputs)
-    return int.from_bytes(digest.digest(), 'little')
+    if isinstance(inputs, (list, tuple)):
+        for item in inputs:
+            crc = view_hash(item, crc)
+        return crc
+    array = inputs.detach().cpu().numpy() if isinstance(inputs, torch.Tensor) else np.asarray(inputs)
+    array = np.ascontiguousarray(array)
+    crc = zlib.crc32(f'{array.dtype.str}{array.shape}'.encode(), crc)
+    return zlib.crc32(array.reshape(-1).view(np.uint8), crc)
 
 
 def run_view(dataset: Any, index: int, seed: int) -> dict:

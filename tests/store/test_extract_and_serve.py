@@ -92,8 +92,8 @@ def test_the_store_holds_k_views_of_every_training_image(setup):
     assert len(store) == 96 and store.views == VIEWS and store.ids[0] == 'images/train/000000.png'
     assert store.records == dict(outputs=dict(shape=[10], codec='raw'))
     assert store.fingerprint['view'] == describe_view(cfg.train_pipeline)
-    assert store.replay == dict(base_seed=0, random=True, random_by_name=['RandomFlip'],
-                                mixing=None)
+    assert store.replay == dict(base_seed=0, view_hash='crc32', random=True,
+                                random_by_name=['RandomFlip'], mixing=None)
     assert store.fingerprint['teacher']['checkpoint']['file'] == 'teacher.pth'
     assert store.bytes_per_view() == 4 * 10 + 4 + 4
 

@@ -11,7 +11,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import TRANSFORMS, init_default_scope
 
 from mmkd.datasets import TeacherReplayDataset
-from mmkd.models.teachers import read_normalization
+from mmkd.models.teachers import StoreTeacher, read_normalization
 from mmkd.registry import build_mmkd_module
 from mmkd.store import (ReplayError, SampleMixing, TeacherStore, probe_pipeline,
                         random_transforms, seeded)
@@ -143,6 +143,7 @@ def test_mixup_and_cutmix_replay_with_the_teacher_output_on_the_mixed_view(data)
     student_preprocessor = preprocessor()
     live = build_mmkd_module(teacher_cfg)
     live.adapt_inputs(read_normalization(student_preprocessor))
+    store_teacher = StoreTeacher(path, teacher=teacher_cfg)
     for epoch in range(4):
         replay.set_epoch(epoch)
         batch = pseudo_collate([replay[i] for i in range(len(replay))])
@@ -155,8 +156,7 @@ def test_mixup_and_cutmix_replay_with_the_teacher_output_on_the_mixed_view(data)
         data_batch = student_preprocessor(batch, training=False)
         with torch.no_grad():
             expected = live(data_batch['inputs'])['outputs']
-        served = torch.stack([s.stored_teacher_outputs[store.uuid]['outputs']['outputs']
-                              for s in samples])
+        served = store_teacher(data_batch['inputs'], data_batch['data_samples'])['outputs']
         torch.testing.assert_close(served, expected, rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match='batch_augments differ'):
         TeacherReplayDataset(dataset(data, RANDOM_PIPELINE), path,
@@ -186,3 +186,19 @@ def test_the_wrapper_checks_ids_and_pipeline_when_built(data):
     picks = [[replay.view_of(row, epoch) for row in range(10)] for epoch in range(4)]
     assert picks == [[replay.view_of(row, epoch) for row in range(10)] for epoch in range(4)]
     assert {v for epoch in picks for v in epoch} == {0, 1}
+
+
+def test_in_memory_parts_of_a_concat_dataset_get_their_own_ids(data):
+    """Two Fashion-MNIST subsets both number their samples from 0: part-qualified in the store,
+    and refused for serving by sample id, where they would collide."""
+    from mmengine.dataset import ConcatDataset
+    parts = ConcatDataset([ArrayDataset(data['images'][:6], data['labels'][:6], RANDOM_PIPELINE),
+                           ArrayDataset(data['images'][6:], data['labels'][6:], RANDOM_PIPELINE)])
+    path = str(data['work'] / 'parts')
+    assert extract_store(path, parts, RANDOM_PIPELINE, teacher_config(str(data['work'])),
+                         preprocessor(), progress=False)
+    assert TeacherStore(path).ids[5:7] == ['part0/index:5', 'part1/index:0']
+    replay = TeacherReplayDataset(parts, path)
+    assert replay[6]['data_samples'].stored_teacher_outputs  # served through the wrapper
+    with pytest.raises(ValueError, match="share the id 'index:0'.*TeacherReplayDataset"):
+        StoreTeacher(path, fixed_view=True, dataset=parts)

@@ -20,7 +20,7 @@ def _rank(rank, world_size, port, work_dir, images, labels, store, queue):
 
     import mmkd  # noqa: F401
     from mmkd.datasets import TeacherReplayDataset
-    from mmkd.models.teachers import read_normalization
+    from mmkd.models.teachers import StoreTeacher, read_normalization
     from mmkd.registry import build_mmkd_module
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     torch.set_num_threads(1)
@@ -33,6 +33,7 @@ def _rank(rank, world_size, port, work_dir, images, labels, store, queue):
     student_preprocessor = preprocessor()
     teacher = build_mmkd_module(teacher_config(work_dir))
     teacher.adapt_inputs(read_normalization(student_preprocessor))
+    store_teacher = StoreTeacher(store)
     seen, worst = [], 0.0
     for epoch in range(VIEWS):
         sampler.set_epoch(epoch)
@@ -40,8 +41,7 @@ def _rank(rank, world_size, port, work_dir, images, labels, store, queue):
         for batch in loader:
             data = student_preprocessor(batch, training=True)
             uuid = dataset.store.uuid
-            served = torch.stack([s.stored_teacher_outputs[uuid]['outputs']['outputs']
-                                  for s in data['data_samples']])
+            served = store_teacher(data['inputs'], data['data_samples'])['outputs']
             with torch.no_grad():
                 live = teacher(data['inputs'])['outputs']
             worst = max(worst, float((served - live).abs().max()))

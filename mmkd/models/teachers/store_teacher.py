@@ -1,14 +1,17 @@
 """A teacher whose outputs were computed once and are read from a teacher store."""
 from typing import Any, Dict, List, Optional, Sequence, Union
 
+import numpy as np
 import torch
 from mmengine.registry import DATASETS as ROOT_DATASETS
 from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
 
 from mmkd.registry import MODELS
-from mmkd.store import TeacherStore, make_fingerprint, read_store_meta, sample_id
+from mmkd.store import (TeacherStore, dataset_sample_ids, make_fingerprint, read_store_meta,
+                        sample_id)
 from mmkd.store.format import SERVED_FIELD
+from mmkd.store.sample_ids import repeated
 from .base_teacher import BaseTeacher
 from .input_adapter import Normalization
 
@@ -97,7 +100,15 @@ class StoreTeacher(BaseTeacher):
             dataset = _build_dataset(dataset)
         if hasattr(dataset, 'full_init'):
             dataset.full_init()
-        return [sample_id(dataset.get_data_info(i), self.data_root) for i in range(len(dataset))]
+        ids = [sample_id(dataset.get_data_info(i), self.data_root) for i in range(len(dataset))]
+        shared = repeated(ids)
+        if shared and not repeated(dataset_sample_ids(dataset, self.data_root)):
+            raise ValueError(
+                f'StoreTeacher({self.store_path!r}): different samples of the training dataset '
+                f'share the id {shared[0]!r} (two in-memory parts of a ConcatDataset such as '
+                'TransferSetDataset): read by sample id they would get one another\'s outputs. '
+                'Serve the store through mmkd.TeacherReplayDataset (part-qualified ids).')
+        return ids
 
     def adapt_inputs(self, student_normalization: Normalization) -> None:
         """Nothing to adapt: the stored outputs were computed on the teacher's own input."""
@@ -113,7 +124,9 @@ class StoreTeacher(BaseTeacher):
         device = inputs.device if isinstance(inputs, torch.Tensor) else inputs[0].device
         if self.mode == 'REPLAY':
             served = self._served(data_samples)
-            outputs = {name: torch.stack([s['outputs'][name] for s in served])
+            parts = {array: np.stack([item['parts'][array] for item in served])
+                     for array in served[0]['parts']}
+            outputs = {name: torch.from_numpy(self.store.decode(name, parts))
                        for name in self.output_names}
         else:
             rows = self.store.rows([sample_id(s, self.data_root) for s in data_samples])
