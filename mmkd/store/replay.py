@@ -88,7 +88,9 @@ def view_hash(inputs: Any, crc: int = 0) -> int:
         for item in inputs:
             crc = view_hash(item, crc)
         return crc
-    array = inputs.detach().cpu().numpy() if isinstance(inputs, torch.Tensor) else np.asarray(inputs)
+    if isinstance(inputs, torch.Tensor):
+        inputs = inputs.detach().cpu().numpy()
+    array = np.asarray(inputs)
     array = np.ascontiguousarray(array)
     crc = zlib.crc32(f'{array.dtype.str}{array.shape}'.encode(), crc)
     return zlib.crc32(array.reshape(-1).view(np.uint8), crc)
@@ -152,8 +154,8 @@ def probe_pipeline(dataset: Any, indices: Sequence[int], num_seeds: int = 6) -> 
 
     Each sample of ``indices`` goes through the pipeline under ``num_seeds`` different seeds
     (random: some outputs differ) and twice under one seed (replayable: both equal). Names do not
-    enter: ``Cutout``, ``Rotate``, ``EfficientNetRandomCrop`` and users' own transforms are found as well
-    as ``RandomResizedCrop``.
+    enter: ``Cutout``, ``Rotate``, ``EfficientNetRandomCrop`` and users' own transforms are found
+    as well as ``RandomResizedCrop``.
 
     Raises:
         ReplayError: the same seed gave different views, naming the transform that draws from a
