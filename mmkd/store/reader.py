@@ -59,6 +59,9 @@ class TeacherStore:
         self._rows = {id_: row for row, id_ in enumerate(self.ids)}
         self._arrays: Dict[str, np.ndarray] = {name: self._checked_array(name)
                                                for name in meta['arrays']}
+        #: the array files of each teacher record (its codec's parts)
+        self._record_arrays = {name: [name + suffix for suffix in build_codec(spec['codec']).parts]
+                               for name, spec in self.records.items()}
 
     # ------------------------------------------------------------------ checks at open
     def _refuse(self, file: str, problem: str) -> None:
@@ -194,9 +197,8 @@ class TeacherStore:
     def view_parts(self, row: int, view: int) -> Dict[str, np.ndarray]:
         """The encoded arrays of every teacher record of one view (what a dataloader worker
         hands on: a few bytes; :meth:`decode` turns a batch of them into the records)."""
-        return {array: self._arrays[array][row, view] for name in self.records
-                for array in (name + suffix for suffix in
-                              build_codec(self.meta['records'][name]['codec']).parts)}
+        return {array: self._arrays[array][row, view]
+                for arrays in self._record_arrays.values() for array in arrays}
 
     def decode(self, name: str, parts: Dict[str, np.ndarray]) -> np.ndarray:
         """Record ``name`` from its encoded arrays (``{array name: [..., *part shape]}``)."""
