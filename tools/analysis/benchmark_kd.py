@@ -78,6 +78,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--extraction', action='store_true',
                         help='also measure extraction throughput and bytes per view')
     parser.add_argument('--extraction-only', action='store_true')
+    parser.add_argument('--extraction-rounds', type=int, default=5)
     return parser.parse_args()
 
 
@@ -309,12 +310,13 @@ def store_path_extra(variants: 'Variants', repeats: int = 200) -> float:
 
 
 def extraction_throughput(variants: 'Variants') -> Dict[str, float]:
-    """Views per CPU second of the replay-store extraction (timed when the store was written), of
-    the bare teacher forward on the same views (rendered and preprocessed beforehand, untimed), and
-    of a plain teacher pass over the augmented data (pipeline, preprocessing and forward; no seeds,
-    hashes, codec or writes): what running the teacher over augmented images costs anyway. The
-    extraction is timed on a second store (the first, in :class:`Variants`, warmed the kernels)
-    and includes building the teacher and probing the pipeline."""
+    """Views per CPU second of the replay-store extraction, of the bare teacher forward on the same
+    views (rendered and preprocessed beforehand, untimed), and of a plain teacher pass over the
+    augmented data (pipeline, preprocessing and forward; no seeds, hashes, codec or writes): what
+    running the teacher over augmented images costs anyway. The three run interleaved for
+    ``--extraction-rounds`` rounds (medians); each extraction writes a fresh store and includes
+    building the teacher and probing the pipeline (the store of :class:`Variants` warmed the
+    kernels)."""
     args = variants.args
     dataset = DATASETS.build(variants.images)
     items = ViewItems(dataset, range(args.num_images), args.views, 0)
@@ -325,21 +327,28 @@ def extraction_throughput(variants: 'Variants') -> Dict[str, float]:
     chunk = args.batch_size * args.views
     batches = [preprocessor(dict(inputs=views[i:i + chunk]), training=False)['inputs']
                for i in range(0, len(views), chunk)]
-    start = time.process_time()
-    with torch.no_grad():
+    order = [i // args.views for i in range(len(views))]
+
+    @torch.no_grad()
+    def bare() -> None:
         for inputs in batches:
             teacher(inputs.to(variants.device))
-    bare = time.process_time() - start
-    order = [i // args.views for i in range(len(views))]
-    start = time.process_time()
-    with torch.no_grad():
+
+    @torch.no_grad()
+    def plain_pass() -> None:
         for begin in range(0, len(order), chunk):
             batch = default_collate([dataset[i] for i in order[begin:begin + chunk]])
             teacher(preprocessor(batch, training=False)['inputs'])
-    plain_pass = time.process_time() - start
-    extraction = variants._extract_replay_store(variants.replay_store + '_timed')
-    return dict(extraction=len(views) / extraction, bare=len(views) / bare,
-                plain_pass=len(views) / plain_pass)
+
+    seconds = dict(extraction=[], bare=[], plain_pass=[])
+    for r in range(args.extraction_rounds):
+        for name, run in (('extraction', lambda: variants._extract_replay_store(
+                              variants.replay_store + f'_timed{r}')),
+                          ('bare', bare), ('plain_pass', plain_pass)):
+            start = time.process_time()
+            run()
+            seconds[name].append(time.process_time() - start)
+    return {name: len(views) / statistics.median(times) for name, times in seconds.items()}
 
 
 def bytes_per_view(args: argparse.Namespace, work_dir: str, images: dict) -> List[tuple]:
@@ -463,8 +472,8 @@ def print_extraction(args: argparse.Namespace, throughput: Dict[str, float],
                      sizes: List[tuple]) -> None:
     print(f'\nextraction of a replay store ({args.num_images} PNG images x {args.views} views, '
           f'RandomResizedCrop + RandomFlip, batch {args.batch_size} images, teacher ResNet-18 '
-          f'w{args.teacher_width}), views per CPU second:\n\n| pass | views/s | extraction / '
-          'pass |\n|---|---:|---:|')
+          f'w{args.teacher_width}), views per CPU second, medians of {args.extraction_rounds} '
+          'interleaved rounds:\n\n| pass | views/s | extraction / pass |\n|---|---:|---:|')
     for name, label in (('extraction', 'replay-store extraction (all of it)'),
                         ('bare', 'bare teacher forward on the same views (goal: ratio >= 0.9)'),
                         ('plain_pass', 'plain teacher pass: pipeline + preprocessing + forward')):
