@@ -2,7 +2,6 @@ from .coco14_multilabel import COCO14_L2D_CLASSES, COCO14MultiLabel
 from .few_shot_dataset import FewShotDataset
 from .image_checks import check_images_exist
 from .label_set_dataset import LabelSetDataset
-from .label_texts import class_texts, label_set_texts, read_descriptions, read_label2text
 from .nus_wide import NUSWide
 from .teacher_replay_dataset import TeacherReplayDataset, TeacherReplayHook
 from .transfer_set import TransferSetDataset
@@ -11,7 +10,6 @@ from .voc07_multilabel import VOC07MultiLabel
 
 __all__ = [
     'TransferSetDataset', 'TeacherReplayDataset', 'TeacherReplayHook', 'LoadTeacherTargets',
-    'LoadAspectTargets', 'COCO14_L2D_CLASSES', 'COCO14MultiLabel', 'check_images_exist', 'NUSWide', 'VOC07MultiLabel', 'DropLabels',
-    'LabelSetDataset', 'FewShotDataset', 'class_texts', 'label_set_texts', 'read_descriptions',
-    'read_label2text'
+    'LoadAspectTargets', 'COCO14_L2D_CLASSES', 'COCO14MultiLabel', 'check_images_exist', 'NUSWide',
+    'VOC07MultiLabel', 'DropLabels', 'LabelSetDataset', 'FewShotDataset'
 ]

@@ -49,7 +49,7 @@ class SEEDLoss(nn.Module):
       embeddings, gathered across ranks;
     * ``dict(type='VisualSemanticsBank', text_bank=...)`` — LGD's L_VIS: the class prototypes built
       by LGKA (SEED with the instance queue replaced by the Visual Semantics Bank);
-    * ``dict(type='TextSemanticsBank', path=...)`` with ``self_slot=False`` — LGD's L_TEX: the
+    * ``dict(type='TextBank', path=...)`` with ``self_slot=False`` — LGD's L_TEX: the
       fixed class-name embeddings.
 
     LGD's total loss ``alpha · L_VIS + (1 - alpha) · L_TEX`` is two of these losses in a
@@ -72,6 +72,9 @@ class SEEDLoss(nn.Module):
         >>> loss(torch.randn(4, 8), torch.randn(4, 8)).shape
         torch.Size([])
     """
+
+    #: inputs whose shapes must match (checked by the distiller before training)
+    paired_inputs = (('preds_S', 'preds_T'), )
 
     def __init__(self, bank: dict, tau_s: float = 0.2, tau_t: float = 1e-4,
                  self_slot: bool = True, loss_weight: float = 1.0, reduction: str = 'mean'):

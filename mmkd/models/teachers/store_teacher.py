@@ -13,7 +13,7 @@ from mmkd.store import (TeacherStore, dataset_sample_ids, make_fingerprint, read
 from mmkd.store.format import SERVED_FIELD
 from mmkd.store.sample_ids import repeated
 from .base_teacher import BaseTeacher
-from .input_adapter import Normalization
+from .input_adapter import InputConvention
 
 
 @MODELS.register_module()
@@ -110,7 +110,7 @@ class StoreTeacher(BaseTeacher):
                 'Serve the store through mmkd.TeacherReplayDataset (part-qualified ids).')
         return ids
 
-    def adapt_inputs(self, student_normalization: Normalization) -> None:
+    def adapt_inputs(self, student: InputConvention) -> None:
         """Nothing to adapt: the stored outputs were computed on the teacher's own input."""
 
     def record_shapes(self, inputs: torch.Tensor) -> Dict[str, Optional[tuple]]:
@@ -183,7 +183,6 @@ class StoreTeacher(BaseTeacher):
                     '(the teacher did not see the student\'s augmented views)']
         return [f'VIEW-INDEPENDENT store {self.store_path!r}: {len(store)} samples, records '
                 f'{records}, {size}']
-
 
 
 def _build_dataset(dataset_cfg: dict) -> Any:
