@@ -3,8 +3,7 @@
 # ChatGPT class descriptions, repeat 5, SGD lr 0.05, steps at 30/60, 90 epochs.
 # 1. teacher image embeddings of the un-augmented training images, once (the original's cache):
 #    python tools/extract_teacher_outputs.py CONFIG --teacher clip --view-independent
-#    (without --view-independent the store holds the test view; the random training view then
-#    runs the teacher live on each augmented batch instead)
+#    (or K replayable augmented views: configs/vlm_ood/*replay*)
 # 2. python tools/train.py CONFIG
 #    (evaluate student_epoch_N.pth with configs/vlm_ood/students/resnet18_cub.py)
 _base_ = ['./students/resnet18_cub.py']
@@ -22,7 +21,7 @@ model = dict(
                     ood=dict(classes=data_root + '/val', **texts)),
     text_teacher=clip_teacher,
     teachers=dict(clip=dict(type='StoreTeacher', store='work_dirs/stores/openclip-vit-l14_cub',
-                            pipeline={{_base_.train_pipeline}}, teacher=clip_teacher)),
+                            teacher=clip_teacher)),
     student_records=dict(embeds='head.projection', text_embeds='head.prototypes'),
     distill_losses=dict(
         loss_mse=dict(type='EmbeddingMSELoss',

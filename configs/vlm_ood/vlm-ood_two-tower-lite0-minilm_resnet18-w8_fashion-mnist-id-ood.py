@@ -19,7 +19,6 @@ model = dict(
     teachers=dict(clip=dict(
         type='StoreTeacher',
         store='work_dirs/stores/two-tower-lite0-minilm_fashion-mnist-id-ood',
-        pipeline={{_base_.train_pipeline}},
         teacher={{_base_.two_tower_teacher}})),
     student_records=dict(embeds='head.projection', text_embeds='head.prototypes'),
     distill_losses=dict(

