@@ -1,6 +1,7 @@
 # L2D's data pipeline at 224 px (penghui-yang/L2D data/*.py), in mmpretrain transforms:
-# train: Resize(224, 224) without keeping the ratio -> Cutout of half the side -> RandAugment;
-# test: Resize(224, 224). No flip, no crop.
+# train: Resize(224, 224) without keeping the ratio -> Cutout of half the side on every image
+# (CutoutPIL; mmpretrain's Cutout defaults to prob=0.5) -> RandAugment; test: Resize(224, 224).
+# No flip, no crop.
 # Differences: the original fills the cutout with a random colour (here a fixed grey) and uses the
 # `randaugment` package (2 of 15 ops, p=0.5 each, magnitude uniform in 1..9); this is
 # mmpretrain's timm-style RandAugment with 2 ops and a uniform magnitude. The original feeds
@@ -18,7 +19,7 @@ data_preprocessor = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Cutout', shape=112, pad_val=(124, 116, 104)),
+    dict(type='Cutout', shape=112, pad_val=(124, 116, 104), prob=1.0),
     dict(type='RandAugment', policies='timm_increasing', num_policies=2, total_level=10,
          magnitude_level=9, magnitude_std='inf',
          hparams=dict(pad_val=[104, 116, 124], interpolation='bicubic')),
