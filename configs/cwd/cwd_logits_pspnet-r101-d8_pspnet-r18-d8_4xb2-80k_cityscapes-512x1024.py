@@ -8,11 +8,9 @@ _base_ = [
     'mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',
     './_base_/distill/cwd_seg-logits_tau4.py'
 ]
-custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 
 distiller = _base_.distiller
 distiller.teachers.teacher.update(
     config='mmseg::pspnet/pspnet_r101-d8_4xb2-80k_cityscapes-512x1024.py',
     checkpoint='checkpoints/pspnet_r101-d8_512x1024_80k_cityscapes_20200606_112211-e1e1100f.pth')
 model = dict(distiller, _delete_=True, student=_base_.model)
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]

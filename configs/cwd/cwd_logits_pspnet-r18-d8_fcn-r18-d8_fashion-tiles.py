@@ -9,11 +9,9 @@
 _base_ = [
     '../fashion_tiles/fcn_r18-d8_1500it_fashion-tiles.py', './_base_/distill/cwd_seg-logits_tau4.py'
 ]
-custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 
 distiller = _base_.distiller
 distiller.teachers.teacher.update(
     config='{{fileDirname}}/../fashion_tiles/pspnet_r18-d8_1500it_fashion-tiles.py',
     checkpoint='work_dirs/pspnet_r18-d8_1500it_fashion-tiles/iter_1500.pth')
 model = dict(distiller, _delete_=True, student=_base_.model)
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]

@@ -8,7 +8,6 @@
 _base_ = [
     'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', './_base_/distill/fitnet_fpn.py'
 ]
-custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 
 distiller = _base_.distiller
 distiller.teachers.teacher.update(
@@ -16,4 +15,3 @@ distiller.teachers.teacher.update(
     checkpoint='checkpoints/faster_rcnn_r101_fpn_2x_coco_bbox_mAP-0.398_20200504_210455-1d2dac9c.pth')  # noqa: E501
 distiller.connectors.fpn_regressor.update(in_channels=256, out_channels=256)
 model = dict(distiller, _delete_=True, student=_base_.model)
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]

@@ -10,7 +10,6 @@
 _base_ = [
     '../fashion_tiles/retinanet_r18_fpn64_1500it_fashion-tiles.py', './_base_/distill/fitnet_fpn.py'
 ]
-custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 
 distiller = _base_.distiller
 distiller.teachers.teacher.update(
@@ -18,4 +17,3 @@ distiller.teachers.teacher.update(
     checkpoint='work_dirs/retinanet_r18_fpn_1500it_fashion-tiles/iter_1500.pth')
 distiller.connectors.fpn_regressor.update(in_channels=64, out_channels=256)
 model = dict(distiller, _delete_=True, student=_base_.model)
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]

@@ -1,5 +1,5 @@
 from .coco14_multilabel import COCO14_L2D_CLASSES, COCO14MultiLabel
-from .few_shot_dataset import FewShotDataset
+from .few_shot_dataset import FewShotBatchSampler, FewShotDataset
 from .image_checks import check_images_exist
 from .label_set_dataset import LabelSetDataset
 from .label_texts import class_texts, label_set_texts, read_descriptions, read_label2text
@@ -17,6 +17,6 @@ __all__ = [
     'shard_range', 'describe_view', 'make_fingerprint', 'random_transforms',
     'store_view_decision', 'LoadTeacherTargets', 'LoadAspectTargets', 'COCO14_L2D_CLASSES',
     'COCO14MultiLabel', 'check_images_exist', 'NUSWide', 'VOC07MultiLabel', 'DropLabels',
-    'LabelSetDataset', 'FewShotDataset', 'class_texts', 'label_set_texts', 'read_descriptions',
+    'LabelSetDataset', 'FewShotDataset', 'FewShotBatchSampler', 'class_texts', 'label_set_texts', 'read_descriptions',
     'read_label2text'
 ]

@@ -15,3 +15,6 @@ distiller = dict(
             tau=4.0,
             loss_weight=3.0,
             inputs=dict(preds_S='student.logits', preds_T='teacher.logits'))))
+custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
+# student-only checkpoints (student_iter_N.pth) beside every checkpoint
+custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]

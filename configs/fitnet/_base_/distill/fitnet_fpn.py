@@ -15,3 +15,6 @@ distiller = dict(
             type='FeatureImitationLoss',
             loss_weight=1.0,  # not tuned: check the loss magnitudes in the teacher report
             inputs=dict(preds_S='connectors.fpn_regressor', preds_T='teacher.fpn'))))
+custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
+# student-only checkpoints (student_iter_N.pth) beside every checkpoint
+custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
