@@ -1,4 +1,4 @@
-"""FewShotBatchSampler: Li et al.'s few-shot batches (64 ID images + 64 shots), built by the runner."""
+"""FewShotBatchSampler: Li et al.'s few-shot batches (64 ID images + 64 shots), via the runner."""
 import os
 import os.path as osp
 from collections import Counter

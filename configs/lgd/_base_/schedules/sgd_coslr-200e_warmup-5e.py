@@ -7,8 +7,10 @@
 optim_wrapper = dict(
     type='AmpOptimWrapper',
     optimizer=dict(type='SGD', lr=0.24, momentum=0.9, weight_decay=1e-4))
+# MMEngine's LinearLR reaches end_factor at its last epoch (end - 1): end=6 puts 1.0 at epoch 5,
+# so epochs 0-4 get 0.125 + 0.875 * e / 5 as the original
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.125, end_factor=1.0, by_epoch=True, begin=0, end=5,
+    dict(type='LinearLR', start_factor=0.125, end_factor=1.0, by_epoch=True, begin=0, end=6,
          convert_to_iter_based=False),
     dict(type='CosineAnnealingLR', T_max=200, eta_min=0.0, by_epoch=True, begin=0, end=200,
          convert_to_iter_based=False),
