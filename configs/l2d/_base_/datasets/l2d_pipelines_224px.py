@@ -7,6 +7,7 @@
 # mmpretrain's timm-style RandAugment with 2 ops and a uniform magnitude. The original feeds
 # [0, 1] images without mean/std normalisation to ImageNet-pretrained backbones; here both
 # teacher and student use the ImageNet mean/std their pretrained weights expect.
+_base_ = ['./multilabel_metrics.py']
 custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 
 data_preprocessor = dict(
@@ -38,12 +39,3 @@ val_dataloader = dict(
     batch_size=64, num_workers=8,
     sampler=dict(type='DefaultSampler', shuffle=False))
 test_dataloader = val_dataloader
-
-# mAP, the 0.5-threshold CP/CR/CF1 and OP/OR/OF1 of mmpretrain, and L2D's oracle-top-k F1s.
-val_evaluator = [
-    dict(type='AveragePrecision'),
-    dict(type='MultiLabelMetric', thr=0.5, average='macro'),
-    dict(type='MultiLabelMetric', thr=0.5, average='micro'),
-    dict(type='mmkd.OracleTopKF1'),
-]
-test_evaluator = val_evaluator
