@@ -3,7 +3,7 @@
 # Loss = 0.5 * L_VIS (LGKA's Visual Semantics Bank) + 0.5 * L_TEX (the TSB), tau_s 0.2, tau_t 0.01.
 #
 # Before training (files are local, nothing downloads):
-#   python tools/misc/build_text_bank.py --classes imagenet --encoder open_clip --model-name RN50 \
+#   python tools/misc/build_text_bank.py --classes imagenet --encoder open_clip --arch RN50 \
 #       --checkpoint checkpoints/clip_rn50_openclip.pth --out work_dirs/text_banks/in1k_clip-rn50.pt
 _base_ = [
     './_base_/datasets/in1k_unlabeled_mocov2-aug.py',
@@ -29,5 +29,5 @@ distiller.distill_losses.loss_tex.bank.path = text_bank
 model = dict(
     distiller,
     student=student,
-    teachers=dict(clip=dict(type='OpenCLIPImageTeacher', model_name='RN50',
-                            checkpoint=clip_checkpoint)))
+    teachers=dict(clip=dict(type='OpenCLIPTeacher', arch='RN50', checkpoint=clip_checkpoint,
+                            text_tower=False)))

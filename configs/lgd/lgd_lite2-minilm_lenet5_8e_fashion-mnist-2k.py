@@ -20,7 +20,7 @@ distiller.distill_losses.loss_vis.bank.update(
 distiller.distill_losses.loss_tex.bank.path = _base_.text_bank
 model = dict(
     distiller, _delete_=True, student=_base_.model,
-    teachers=dict(clip=dict(type='TextAlignedTeacher', teacher=stored_lite2,
+    teachers=dict(clip=dict(type='TwoTowerTeacher', image_teacher=stored_lite2,
                             projection=_base_.demo_dir + '/lite2_to_minilm.pth')))
 train_cfg = dict(by_epoch=True, max_epochs=8)
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4))

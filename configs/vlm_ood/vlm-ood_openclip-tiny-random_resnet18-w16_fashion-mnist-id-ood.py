@@ -11,7 +11,7 @@ tiny_clip = dict(
 model = dict(
     _base_.distiller, _delete_=True, student=_base_.model,
     data_preprocessor=_base_.data_preprocessor, label_sets=_base_.label_sets, text_teacher='clip',
-    teachers=dict(clip=dict(type='OpenCLIPTeacher', arch='ViT-B-32', pretrained=None,
+    teachers=dict(clip=dict(type='OpenCLIPTeacher', arch='ViT-B-32', checkpoint=None,
                             model_overrides=tiny_clip, allow_random_init=True)))
 train_cfg = dict(max_epochs=2, val_interval=1)
 param_scheduler = dict(milestones=[1])
