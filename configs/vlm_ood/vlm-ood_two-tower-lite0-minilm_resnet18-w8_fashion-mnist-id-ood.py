@@ -17,6 +17,5 @@ model = dict(
     teachers=dict(clip=dict(
         type='StoreTeacher',
         store='work_dirs/stores/two-tower-lite0-minilm_fashion-mnist-id-ood',
-        pipeline=_base_.train_pipeline,
         teacher=_base_.two_tower_teacher)))
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook', max_keep_ckpts=1)]
