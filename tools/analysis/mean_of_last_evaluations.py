@@ -1,6 +1,6 @@
 """The mean of the last N validation results of an MMEngine run (e.g. the last 5 epochs).
 
-    python tools/analysis/mean_of_last_evaluations.py work_dirs/vlm-ood_openclip-vit-l14_resnet18_cub
+    python tools/analysis/mean_of_last_evaluations.py WORK_DIR
     python tools/analysis/mean_of_last_evaluations.py WORK_DIR --last 5 --keys 'ood/.*' --out m.json
 
 Li et al. report the mean of the last 5 epochs' ID and OOD accuracies (the original's
