@@ -87,6 +87,7 @@ def main():
     from mmkd.makd import (DEFAULT_SUFFIX, AspectScorer, dataset_records, extract_shard,
                            folder_records, merge_shards, parse_shard, read_questions,
                            resolve_answer_tokens)
+    from mmkd.utils.checkpoint import check_hf_folder
     if args.merge is not None:
         outputs = merge_shards(args.work_dir, args.merge)
     else:
@@ -94,6 +95,7 @@ def main():
         shard = parse_shard(args.shard or f'{rank}/{world}')
         device = args.device or (f'cuda:{os.environ.get("LOCAL_RANK", 0)}'
                                  if torch.cuda.is_available() else 'cpu')
+        check_hf_folder(args.model, 'the MLLM (MODEL_DIR)')  # before the images are listed
         questions = read_questions(args.questions, args.num_questions)
         if args.images:
             records, data_root = folder_records(args.images, args.key)
