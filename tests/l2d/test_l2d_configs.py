@@ -51,12 +51,7 @@ def test_coco_l2d_distiller_builds_and_computes_every_loss():
     cfg = Config.fromfile(osp.join(CONFIG_DIR,
                                    'l2d_resnet101-to-resnet34_1xb64-80e_coco14-224px.py'))
     model_cfg = cfg.model.to_dict()
-    # random init without the ImageNet files the backbones' init_cfg names (not shipped)
-    teacher_cfg = Config.fromfile(model_cfg['teachers']['teacher']['config'])
-    teacher_cfg.model.backbone.init_cfg = None
-    model_cfg['teachers']['teacher'].update(config=teacher_cfg.to_dict(), checkpoint=None,
-                                            allow_random_init=True)
-    model_cfg['student']['backbone']['init_cfg'] = None
+    model_cfg['teachers']['teacher'].update(checkpoint=None, allow_random_init=True)
     model_cfg['data_preprocessor'] = cfg.data_preprocessor.to_dict()
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         distiller = MODELS.build(model_cfg)
