@@ -22,7 +22,7 @@ model = dict(
             store=store,
             teacher=dict(
                 type='OpenMMLabTeacher',
-                config='configs/teacher_store/resnet18-w8_fashion-tiles-multilabel_teacher.py',
+                config='{{fileDirname}}/resnet18-w8_fashion-tiles-multilabel_teacher.py',
                 checkpoint=teacher_checkpoint))),
     student_records=dict(logits='head'),
     distill_losses=dict(
