@@ -17,6 +17,33 @@ Patch = Tuple[Any, str, List[str]]
 _MISSING = object()
 
 
+def find_function(path: str) -> Tuple[types.ModuleType, str]:
+    """The Python module and the name of the function ``'package.module.function_name'``.
+
+    A module that cannot be imported, or a name there that is not a Python function, is a
+    ``KeyError`` naming the closest functions of that module.
+
+    Example:
+        >>> module, name = find_function('torch.nn.functional.relu')
+        >>> module.__name__, name
+        ('torch.nn.functional', 'relu')
+    """
+    module_name, _, function_name = path.rpartition('.')
+    try:
+        module = importlib.import_module(module_name)
+    except (ImportError, ValueError) as error:  # ValueError: an empty module name
+        raise KeyError(f'function {path!r}: cannot import {module_name!r} ({error}); give the '
+                       'Python module that calls the function, then its name') from None
+    function = vars(module).get(function_name)
+    if not isinstance(function, types.FunctionType):
+        functions = [k for k, v in vars(module).items() if isinstance(v, types.FunctionType)]
+        close = difflib.get_close_matches(function_name, functions, n=5, cutoff=0.4)
+        raise KeyError(f'function {path!r}: {module_name} has no function {function_name!r}'
+                       + (f' (it is a {type(function).__name__})' if function is not None else '')
+                       + f'. Closest functions there: {close or "none"}')
+    return module, function_name
+
+
 class ModuleRecorder:
     """Collects inputs or outputs of named submodules (or of methods, functions) during a forward.
 
@@ -110,21 +137,12 @@ class ModuleRecorder:
                     call=spec.get('call'))
 
     def _function_patch(self, name: str, path: str) -> Patch:
-        """Where the function ``path`` is looked up by its callers, checked to be a function."""
-        module_name, _, function_name = path.rpartition('.')
-        where = f'record {name!r} of {self.owner}: function {path!r}'
+        """Where the function ``path`` is looked up by its callers, with its parameters."""
         try:
-            module = importlib.import_module(module_name)
-        except ImportError as error:
-            raise KeyError(f'{where}: cannot import {module_name!r} ({error}); give the Python '
-                           'module that calls the function, then its name') from None
-        function = vars(module).get(function_name)
-        if not isinstance(function, types.FunctionType):
-            functions = [k for k, v in vars(module).items() if isinstance(v, types.FunctionType)]
-            close = difflib.get_close_matches(function_name, functions, n=5, cutoff=0.4)
-            raise KeyError(f'{where}: {module_name} has no function {function_name!r}'
-                           + (f' (it is a {type(function).__name__})' if function is not None
-                              else '') + f'. Closest functions there: {close or "none"}')
+            module, function_name = find_function(path)
+        except KeyError as error:
+            raise KeyError(f'record {name!r} of {self.owner}: {error.args[0]}') from None
+        function = vars(module)[function_name]
         return module, function_name, list(inspect.signature(function).parameters)
 
     def _method_owners(self, name: str, spec: dict,
