@@ -1,13 +1,9 @@
-"""Shared fixtures: real data prepared once per test session, and the repository's paths."""
-import os.path as osp
-import sys
+"""Shared fixtures: real data prepared once per test session, and the repository's path.
 
+``pytest.ini`` puts the repository, ``tests/`` and ``tools/dataset_converters/`` on ``sys.path``.
+"""
 import pytest
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
-sys.path.insert(0, osp.join(REPO, 'tests'))
-sys.path.insert(0, osp.join(REPO, 'tools', 'dataset_converters'))
+from mmkd_test_helpers import REPO
 
 
 @pytest.fixture(scope='session')
