@@ -5,6 +5,9 @@
 import pytest
 from mmkd_test_helpers import REPO
 
+# MMRazor-format config files, read with Config.fromfile; not modules to import (--doctest-modules)
+collect_ignore_glob = ['mmrazor/fixtures/*.py']
+
 
 @pytest.fixture(scope='session')
 def repo_root() -> str:
