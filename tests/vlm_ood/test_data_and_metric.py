@@ -5,6 +5,7 @@ import os.path as osp
 
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from mmkd_test_helpers import REPO
 from mmpretrain.structures import DataSample
 
@@ -99,12 +100,14 @@ def test_split_is_deterministic_disjoint_and_complete(split_root):
 def test_label_set_dataset_tags_and_offsets(split_root):
     _, out = split_root
     pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
-    dataset = LabelSetDataset(parts=[
-        dict(label_set='all', dataset=dict(type='mmpretrain.CustomDataset', data_root=out,
-                                           data_prefix='train', pipeline=pipeline)),
-        dict(label_set='all', label_offset=3,
-             dataset=dict(type='mmkd.FewShotDataset', shots=2, data_root=out, data_prefix='val',
-                          pipeline=pipeline))])
+    # the configs' default scope, not whichever an earlier test left current
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        dataset = LabelSetDataset(parts=[
+            dict(label_set='all', dataset=dict(type='mmpretrain.CustomDataset', data_root=out,
+                                               data_prefix='train', pipeline=pipeline)),
+            dict(label_set='all', label_offset=3,
+                 dataset=dict(type='mmkd.FewShotDataset', shots=2, data_root=out,
+                              data_prefix='val', pipeline=pipeline))])
     assert len(dataset) == 21 + 3 * 2
     first, last = dataset[0]['data_samples'], dataset[len(dataset) - 1]['data_samples']
     assert first.label_set == last.label_set == 'all'
