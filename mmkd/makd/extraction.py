@@ -19,7 +19,7 @@ import os
 import os.path as osp
 import shutil
 from collections import Counter
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from tqdm import tqdm
@@ -27,12 +27,15 @@ from tqdm import tqdm
 from mmkd.datasets.teacher_store import TeacherStoreWriter
 
 from .aspect_scorer import AspectScorer
+from .contrastive_scorer import ContrastiveAspectScorer
 from .image_sources import ImageRecord
 from .summary import write_summary
 
 LOGITS_FILE = 'multi-aspect-logits.json'
 META_FILE = 'multi-aspect-logits.meta.json'
 STORE_DIR = 'teacher_store'
+#: The MLLM scorer or the image-text embedding one (same interface).
+Scorer = Union[AspectScorer, ContrastiveAspectScorer]
 #: What identifies the MLLM teacher in the store's fingerprint.
 STORE_TEACHER_KEYS = ('model', 'questions', 'prompt_suffix', 'system_prompt', 'answer_tokens')
 
@@ -92,15 +95,12 @@ def _read_lines(path: str, repair: bool = False) -> List[dict]:
     return entries
 
 
-def fingerprint(scorer: AspectScorer, model_name: str, data_root: str) -> dict:
+def fingerprint(scorer: Scorer, model_name: str, data_root: str) -> dict:
     """What makes two extractions comparable: model, questions, prompt, answer tokens, images."""
-    return dict(model=model_name, data_root=data_root, questions=scorer.questions,
-                prompt_suffix=scorer.prompt_suffix,
-                system_prompt=scorer.system_prompt, answer_tokens=scorer.answer_tokens.describe(),
-                example_prompt=scorer.prompts[0])
+    return dict(model=model_name, data_root=data_root, **scorer.describe())
 
 
-def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], data_root: str,
+def extract_shard(scorer: Scorer, records: Sequence[ImageRecord], data_root: str,
                   work_dir: str, model_name: str, shard: Tuple[int, int] = (0, 1),
                   image_batch: int = 8, progress: bool = True) -> str:
     """Score shard ``i`` of ``n`` of ``records`` (every n-th image, from the i-th); resumable.
@@ -144,7 +144,7 @@ def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], data_roo
                         id=record.sample_id, key=record.key, label=record.label,
                         yes=scores.yes_logits[row].tolist(), no=scores.no_logits[row].tolist(),
                         mass=scores.answer_mass[row].tolist(),
-                        top=[scorer.tokenizer.decode([t]) for t in scores.top_token[row]]))
+                        top=scorer.top_answers(scores.top_token[row])))
             out.write(''.join(json.dumps(line) + '\n' for line in lines))
             out.flush()
             os.fsync(out.fileno())
@@ -203,8 +203,9 @@ def merge_shards(work_dir: str, num_shards: int) -> Dict[str, str]:
     atomic_write_text(outputs[LOGITS_FILE], json.dumps(
         {e['key']: [float(p) for p in row] for e, row in zip(scored, probs)}))
     meta = dict(info, num_images=len(scored), num_questions=len(info['questions']),
-                target='softmax([logit_yes, logit_no])[0] at the first answer token, '
-                       'yes/no logits log-sum-exp pooled over the listed spellings',
+                target=info.get('target', 'softmax([logit_yes, logit_no])[0] at the first '
+                                'answer token, yes/no logits log-sum-exp pooled over the listed '
+                                'spellings'),
                 keys={e['key']: e['id'] for e in scored},
                 failed_images={e['id']: e['error'] for e in failed},
                 mean_answer_mass=float(mass.mean()),
