@@ -168,6 +168,33 @@ def read_scalars(run_dir: str) -> Tuple[Dict[str, float], List[Dict[str, float]]
     return metrics, curve
 
 
+def run_tool(args: Sequence[str], repo: str = REPO, env: Optional[Dict[str, str]] = None,
+             log: Optional[str] = None) -> Tuple[str, float, float]:
+    """Run ``python ARGS`` (a repository tool) in ``repo``; return (stdout, wall s, CPU s).
+
+    The data-preparation steps of a comparison script (datasets, alignment, extraction) go through
+    here; a failure raises with the end of the tool's output (also kept in ``log``, if given).
+    """
+    full_env = dict(os.environ, **(env or {}))
+    full_env['PYTHONPATH'] = repo + os.pathsep + full_env.get('PYTHONPATH', '')
+    print('$ python ' + ' '.join(args), flush=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.time()
+    proc = subprocess.run([sys.executable, *args], cwd=repo, env=full_env, capture_output=True,
+                          text=True)
+    wall = time.time() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if log is not None:
+        with atomic_write(log) as f:
+            f.write(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        raise RuntimeError(f'python {" ".join(args)} failed (exit {proc.returncode}):\n'
+                           f'{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}')
+    print(f'  ({wall:.0f} s wall, {cpu:.0f} s CPU)', flush=True)
+    return proc.stdout, wall, cpu
+
+
 def _train(config: str, options: List[str], run_dir: str, repo: str, tool: str,
            env: Optional[Dict[str, str]], label: str) -> Tuple[float, float]:
     """Run ``tool`` once into ``run_dir``; return (wall, CPU) seconds; fail naming the log."""
