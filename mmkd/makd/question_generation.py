@@ -223,8 +223,9 @@ def template_statements(question: str) -> StatementPair:
     (``generate_aspect_questions.py --statements llm``).
 
     Example:
-        >>> template_statements('Does the item have long sleeves?')
-        StatementPair(question='Does the item have long sleeves?', affirmative='The item has long sleeves.', negative='The item does not have long sleeves.')
+        >>> pair = template_statements('Does the item have long sleeves?')
+        >>> pair.affirmative, pair.negative
+        ('The item has long sleeves.', 'The item does not have long sleeves.')
         >>> template_statements('Is it worn on the feet?').negative
         'It is not worn on the feet.'
     """
@@ -301,7 +302,8 @@ def parse_statements(text: str, questions: Sequence[str]
 
     Example:
         >>> pairs, rejected = parse_statements(
-        ...     '1. Is it red? | A red item. | An item that is not red.\\nIs it big?', ['Is it red?'])
+        ...     '1. Is it red? | A red item. | An item that is not red.\\nIs it big?',
+        ...     ['Is it red?'])
         >>> pairs['Is it red?'].negative, [reason for _, reason in rejected]
         ('An item that is not red.', ['not "question | affirmative | negative"'])
     """

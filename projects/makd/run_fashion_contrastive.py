@@ -48,7 +48,7 @@ CLASSES = ('T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shi
 
 
 def export_folders(root: str) -> None:
-    """``train/<class>/<index>.png`` (+ labelled.txt, transfer.txt) and ``test/...`` (+ test.txt)."""
+    """``train/<class>/<index>.png`` (+ labelled.txt, transfer.txt), ``test/...`` (+ test.txt)."""
     from PIL import Image
     from prepare_fashion_mnist import prepare_fashion_mnist
 
@@ -104,7 +104,8 @@ def teacher_agreement(targets_dir: str, out_prefix: str) -> dict:
         yes, no = probs[known, q][answer[known] == 1], probs[known, q][answer[known] == 0]
         auc = float(mannwhitneyu(yes, no).statistic / (len(yes) * len(no)))
         rows.append(dict(question=question, images=int(known.sum()), accuracy=accuracy, auc=auc,
-                         mean_p_yes_when_yes=float(yes.mean()), mean_p_yes_when_no=float(no.mean())))
+                         mean_p_yes_when_yes=float(yes.mean()),
+                         mean_p_yes_when_no=float(no.mean())))
         for k in range(len(classes)):
             if not np.isnan(truth[q, k]):
                 per_class[k, q] = ((probs[labels == k, q] > 0.5) == (truth[q, k] == 1)).mean()
