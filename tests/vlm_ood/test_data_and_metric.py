@@ -2,17 +2,15 @@
 import glob
 import os
 import os.path as osp
-import sys
 
 import pytest
 import torch
 from mmpretrain.structures import DataSample
 
-from mmkd.datasets import FewShotDataset, LabelSetDataset, class_texts, label_set_texts
+from mmkd.datasets import FewShotDataset, LabelSetDataset
+from mmkd.datasets.id_ood_split import list_classes, materialise, split_by_seed
 from mmkd.evaluation import OpenVocabAccuracy
-
-sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'tools', 'vlm_ood'))
-from split_dataset import list_classes, materialise, split_by_seed  # noqa: E402
+from mmkd.models.text import LabelSet, build_label_sets
 
 FASHION_TEXTS = osp.join(osp.dirname(__file__), '..', '..', 'projects', 'vlm_ood', 'data',
                          'fashion_mnist')
@@ -42,11 +40,15 @@ def test_metric_reports_each_label_set_against_its_own_classes():
 def test_label_texts_in_the_original_formats(tmp_path):
     label_file = osp.join(FASHION_TEXTS, 'label2text.txt')
     descriptions = osp.join(FASHION_TEXTS, 'chatgpt.txt')
+    def class_texts(*args, **kwargs):
+        return [p for prompts in LabelSet.from_config(*args, **kwargs).prompts for p in prompts]
     assert class_texts(['T-shirt_top', 'Ankle_boot'], label_file) == [
         'a photo of T-shirt or top', 'a photo of Ankle boot']
     with_description = class_texts(['Bag'], label_file, descriptions)[0]
     assert with_description.startswith('a photo of Bag . A handbag')
-    assert class_texts(['Bag'], label_file, template='{name}') == ['Bag']
+    assert class_texts(['Bag'], label_file, templates='{name}') == ['Bag']
+    assert class_texts(['Bag'], label_file, templates=['{name}', 'a {name}.']) == ['Bag', 'a Bag.']
+    assert LabelSet.from_config(['Ankle_boot'], label_file).class_names == ['Ankle boot']
     with pytest.raises(KeyError, match='not in'):
         class_texts(['Hat'], label_file)
     short = tmp_path / 'chatgpt.txt'
@@ -55,6 +57,10 @@ def test_label_texts_in_the_original_formats(tmp_path):
         class_texts(['Bag'], label_file, str(short))
     with pytest.raises(FileNotFoundError, match='label2text'):
         class_texts(['Bag'], str(tmp_path / 'missing.txt'))
+    with pytest.raises(ValueError, match="lack '{name}'"):
+        class_texts(['Bag'], templates='a photo of a {}.')
+    with pytest.raises(KeyError, match='unknown keys'):
+        build_label_sets(dict(id=dict(classes=['Bag'], template='{name}')))
 
 
 @pytest.fixture(scope='module')
@@ -86,8 +92,8 @@ def test_split_is_deterministic_disjoint_and_complete(split_root):
     for split, entries in lists.items():
         assert all(osp.isfile(osp.join(out, e)) for e in entries)
         assert open(osp.join(out, f'{split}_data.txt')).read().split() == entries
-    texts = label_set_texts(dict(id=dict(classes=osp.join(out, 'train'))))
-    assert texts['id'] == [f'a photo of {c.replace("_", " ")}' for c in sorted(id_classes)]
+    texts = build_label_sets(dict(id=dict(classes=osp.join(out, 'train'))))['id'].prompts
+    assert texts == [[f'a photo of {c.replace("_", " ")}'] for c in sorted(id_classes)]
 
 
 def test_label_set_dataset_tags_and_offsets(split_root):
@@ -123,8 +129,8 @@ def test_head_predicts_each_sample_against_its_label_set():
     head = TextPrototypeClsHead(in_channels=4, embed_dim=4, label_sets=dict(id=2, ood=3))
     head.projection.weight.data = torch.eye(4)
     head.projection.bias.data.zero_()
-    head.prototypes.set_prototypes('id', torch.eye(4)[:2])
-    head.prototypes.set_prototypes('ood', torch.eye(4)[1:])
+    head.prototypes.set_embeddings('id', torch.eye(4)[:2])
+    head.prototypes.set_embeddings('ood', torch.eye(4)[1:])
     samples = [DataSample(), DataSample(metainfo=dict(label_set='ood'))]
     feats = torch.tensor([[0., 1., 0., 0.], [0., 0., 0., 1.]])
     out = head.predict((feats, ), samples)

@@ -4,17 +4,17 @@ OOD evaluation; the student-only checkpoint classifies ID and OOD classes on its
 import glob
 import json
 import os.path as osp
-import sys
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from mmkd.datasets.fashion_mnist import fashion_mnist_to_folders
+from mmkd.datasets.id_ood_split import list_classes, materialise, split_by_seed
 from mmkd.utils import load_strictly
 from mmkd_test_helpers import run_tool
 
-sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'tools', 'vlm_ood'))
 CONFIG = ('configs/vlm_ood/'
           'vlm-ood-captions_openclip-tiny-random_resnet18-w16_fashion-mnist-id-ood.py')
 STUDENT = 'configs/vlm_ood/students/resnet18-w16_fashion-mnist-id-ood.py'
@@ -23,8 +23,6 @@ STUDENT = 'configs/vlm_ood/students/resnet18-w16_fashion-mnist-id-ood.py'
 @pytest.fixture(scope='module')
 def fashion_id_ood_root(tmp_path_factory) -> str:
     """20 real images per Fashion-MNIST class, split by seed 0 (ID: 14 train + 6 val each)."""
-    from fashion_mnist_to_folders import fashion_mnist_to_folders
-    from split_dataset import list_classes, materialise, split_by_seed
     folders = fashion_mnist_to_folders(str(tmp_path_factory.mktemp('fashion_folders')), 20)
     out = str(tmp_path_factory.mktemp('fashion_id_ood'))
     materialise(folders, out, split_by_seed(list_classes(folders), seed=0))
@@ -110,13 +108,12 @@ def test_student_checkpoint_holds_the_cached_text_prototypes(trained, fashion_id
     student = MODELS.build(cfg.model)
     load_strictly(student, osp.join(work_dir, 'student_epoch_1.pth'), 'student')
     cached = [torch.load(f, weights_only=True) for f in glob.glob(osp.join(cache, '*.pt'))]
-    assert len(cached) == 2  # one file per label set, keyed by teacher fingerprint + texts
-    by_first_text = {c['texts'][0]: c['embeddings'] for c in cached}
+    assert len(cached) == 2  # one text bank per label set, keyed by encoder fingerprint + prompts
     prototypes = student.head.prototypes
     for label_set in ('id', 'ood'):
-        saved = getattr(prototypes, f'prototypes_{label_set}')
-        assert any(torch.equal(saved, e) for e in by_first_text.values())
-    assert not torch.equal(prototypes.prototypes_id[:1], prototypes.prototypes_ood[:1])
+        saved = getattr(prototypes, f'embeddings_{label_set}')
+        assert any(torch.equal(saved, c['embeddings']) for c in cached)
+    assert not torch.equal(prototypes.embeddings_id[:1], prototypes.embeddings_ood[:1])
 
     from mmpretrain.structures import DataSample
     samples = [DataSample(metainfo=dict(label_set='ood')), DataSample()]

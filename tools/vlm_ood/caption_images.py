@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import os.path as osp
-from typing import List, Optional
+from typing import List
 
 import torch
 from mmengine.config import Config, DictAction
@@ -27,25 +27,14 @@ from tqdm import tqdm
 
 import mmkd  # noqa: F401
 from mmkd.datasets import TeacherStoreWriter, make_fingerprint, sample_id
+from mmkd.models.algorithms.vision_language_distiller import text_teacher_config
 from mmkd.models.teachers import VisionLanguageTeacher
+from mmkd.models.text.hf_text_encoder import check_hf_folder
 from mmkd.registry import DATASETS, build_mmkd_module
+from mmkd.utils.config import innermost_dataset
 
 #: The original's caption when the model produces nothing.
 FALLBACK_CAPTION = 'a photo'
-
-
-def text_teacher_config(cfg: Config, name: Optional[str]) -> dict:
-    """``model.teachers[name]`` or ``model.text_teacher`` (a name or a config), unwrapping the live
-    teacher of a ``StoreTeacher``."""
-    teachers = cfg.model.get('teachers', {})
-    source = name or cfg.model.get('text_teacher', 'clip')
-    if isinstance(source, str):
-        if source not in teachers:
-            raise KeyError(f'teacher {source!r} not in model.teachers: {list(teachers)}')
-        source = teachers[source]
-    if source.get('type') in ('StoreTeacher', 'mmkd.StoreTeacher'):
-        source = source['teacher']
-    return source.to_dict() if hasattr(source, 'to_dict') else dict(source)
 
 
 class Captioner:
@@ -54,9 +43,7 @@ class Captioner:
     def __init__(self, model_dir: str, num_beams: int = 5, max_new_tokens: int = 16,
                  trust_remote_code: bool = False):
         from transformers import AutoImageProcessor, AutoModelForVision2Seq, AutoTokenizer
-        if not osp.isdir(model_dir):
-            raise FileNotFoundError(f'captioning model directory not found: {model_dir!r} (a '
-                                    'local Hugging Face image-to-text checkpoint)')
+        check_hf_folder(model_dir, 'captioner (a Hugging Face image-to-text model)')
         options = dict(local_files_only=True, trust_remote_code=trust_remote_code)
         self.model = AutoModelForVision2Seq.from_pretrained(model_dir, **options).eval()
         self.image_processor = AutoImageProcessor.from_pretrained(model_dir, **options)
@@ -90,15 +77,13 @@ def main() -> None:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    dataset_cfg = cfg.train_dataloader.dataset
-    while 'dataset' in dataset_cfg and 'pipeline' not in dataset_cfg:  # RepeatDataset & co.
-        dataset_cfg = dataset_cfg.dataset
+    dataset_cfg = innermost_dataset(cfg.train_dataloader.dataset)
     dataset = DATASETS.build(dict(dataset_cfg, pipeline=[]))
     data_root = dataset_cfg.get('data_root')
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     ids = [sample_id(info, data_root) for info in infos]
 
-    teacher_cfg = text_teacher_config(cfg, args.teacher)
+    teacher_cfg = text_teacher_config(cfg.model, args.teacher)
     teacher = build_mmkd_module(teacher_cfg)
     if not isinstance(teacher, VisionLanguageTeacher):
         raise TypeError(f'the text teacher is a {type(teacher).__name__}, not a '

@@ -10,6 +10,7 @@ from mmengine.structures import BaseDataElement
 from torch import nn
 
 from mmkd.registry import MODELS, build_mmkd_module
+from mmkd.utils import hide_from_checkpoints
 from ..recorder import ModuleRecorder, RecordSpec
 from ..teachers import BaseTeacher, read_normalization
 
@@ -128,8 +129,7 @@ class KnowledgeDistiller(BaseModel):
         self._validate_wiring()
         self._reported = False
 
-        self.register_state_dict_post_hook(_drop_teacher_weights)
-        self.register_load_state_dict_post_hook(_ignore_missing_teacher_weights)
+        hide_from_checkpoints(self, 'teachers')  # loaded from their own files
 
     # ------------------------------------------------------------------ wiring
     def _known_sources(self) -> List[str]:
@@ -268,15 +268,3 @@ def _first_batch_accuracy(outputs: Any, data_samples: List[BaseDataElement]) -> 
     index = torch.tensor([i for i, _ in pairs], device=outputs.device)
     labels = torch.cat([label.view(1) for _, label in pairs]).to(outputs.device)
     return (outputs[index].argmax(dim=1) == labels).float().mean().item()
-
-
-def _drop_teacher_weights(module: nn.Module, state_dict: dict, prefix: str,
-                          local_metadata: dict) -> None:
-    """Teachers are loaded from their own files: keep them out of every checkpoint."""
-    for key in [k for k in state_dict if k.startswith(f'{prefix}teachers.')]:
-        del state_dict[key]
-
-
-def _ignore_missing_teacher_weights(module: nn.Module, incompatible_keys) -> None:
-    incompatible_keys.missing_keys[:] = [
-        k for k in incompatible_keys.missing_keys if not k.startswith('teachers.')]

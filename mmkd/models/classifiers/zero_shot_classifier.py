@@ -5,10 +5,10 @@ import torch
 from mmengine.model import BaseModel
 from mmpretrain.structures import DataSample
 
-from mmkd.datasets.label_texts import label_set_texts
 from mmkd.registry import MODELS, build_mmkd_module
 from ..heads.text_prototype_head import cosine_logits
-from ..teachers import VisionLanguageTeacher, cached_text_embeddings, read_normalization
+from ..teachers import VisionLanguageTeacher, read_normalization
+from ..text import TextBank, build_label_sets
 
 
 @MODELS.register_module()
@@ -19,15 +19,15 @@ class ZeroShotClassifier(BaseModel):
 
     Args:
         teacher: a :class:`VisionLanguageTeacher` config.
-        label_sets: ``name -> dict(classes, label_file, descriptions_file, template)`` as in
+        label_sets: ``name -> dict(classes, label_file, descriptions_file, templates)`` as in
             :class:`~mmkd.models.VisionLanguageDistiller`.
         default_label_set: for samples without ``label_set``.
-        text_cache_dir: the text-embedding cache.
+        text_cache_dir: the text-bank cache.
         data_preprocessor: the student's preprocessor (``ClsDataPreprocessor`` by default); the
             teacher converts from it.
 
     Example:
-        >>> # tools/test.py configs/vlm_ood/zero-shot_two-tower_fashion-mnist.py --checkpoint none
+        >>> # tools/vlm_ood/test_zero_shot.py configs/vlm_ood/zero-shot_openclip-vit-l14_cub.py
     """
 
     def __init__(self, teacher: dict, label_sets: Dict[str, dict], default_label_set: str = 'id',
@@ -41,11 +41,10 @@ class ZeroShotClassifier(BaseModel):
             raise TypeError(f'{type(self.teacher).__name__} is no VisionLanguageTeacher')
         self.teacher.adapt_inputs(read_normalization(self.data_preprocessor))
         self.default_label_set = default_label_set
-        for name, texts in label_set_texts(label_sets).items():
-            self.register_buffer(f'prototypes_{name}',
-                                 cached_text_embeddings(self.teacher, texts, text_cache_dir),
-                                 persistent=False)
-        self.label_sets = list(label_sets)
+        built = build_label_sets(label_sets)
+        self.text_bank = TextBank({name: len(s.class_names) for name, s in built.items()},
+                                  self.teacher.embed_dim)
+        self.text_bank.load_texts(self.teacher, built, text_cache_dir)
 
     def forward(self, inputs: torch.Tensor, data_samples: Optional[List[DataSample]] = None,
                 mode: str = 'predict'):
@@ -57,10 +56,9 @@ class ZeroShotClassifier(BaseModel):
         data_samples = data_samples or [DataSample() for _ in range(len(embeds))]
         for sample, embed in zip(data_samples, embeds):
             label_set = sample.metainfo.get('label_set', self.default_label_set)
-            if label_set not in self.label_sets:
+            if label_set not in self.text_bank.label_sets:
                 raise KeyError(f'label set {label_set!r} of {sample.metainfo.get("img_path")} is '
-                               f'not configured; known: {self.label_sets}')
-            score = cosine_logits(embed[None], getattr(self, f'prototypes_{label_set}'),
-                                  0.01)[0].softmax(dim=0)
+                               f'not configured; known: {list(self.text_bank.label_sets)}')
+            score = cosine_logits(embed[None], self.text_bank(label_set), 0.01)[0].softmax(dim=0)
             sample.set_pred_score(score).set_pred_label(score.argmax(keepdim=True))
         return data_samples

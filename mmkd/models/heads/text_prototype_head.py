@@ -13,7 +13,8 @@ from mmkd.registry import MODELS, build_mmkd_module
 
 def cosine_logits(embeds: torch.Tensor, prototypes: torch.Tensor,
                   temperature: float) -> torch.Tensor:
-    """``normalize(embeds) @ normalize(prototypes).T / temperature``, [B, C]."""
+    """``normalize(embeds) @ normalize(prototypes).T / temperature``, [B, C]: the logits of every
+    head (and classifier) that classifies by cosine similarity to class embeddings."""
     return F.normalize(embeds, dim=-1) @ F.normalize(prototypes, dim=-1).t() / temperature
 
 
@@ -40,13 +41,13 @@ class TextPrototypeClsHead(ClsHead):
         train_label_set: the label set of the training labels.
         temperature: tau of the logits (0.07 as in the original, not CLIP's 0.01).
         prototypes: the prototype module: ``None`` for fixed text prototypes
-            (:class:`ClassPrototypes`), or e.g.
+            (:class:`~mmkd.models.text.TextBank`), or e.g.
             ``dict(type='CoOpPromptLearner', context_width=512)``.
         loss: the classification loss on the cosine logits.
 
     Example:
         >>> head = TextPrototypeClsHead(in_channels=8, embed_dim=4, label_sets=dict(id=3, ood=2))
-        >>> head.prototypes.set_prototypes('id', torch.randn(3, 4))
+        >>> head.prototypes.set_embeddings('id', torch.randn(3, 4))
         >>> head((torch.randn(5, 8),)).shape
         torch.Size([5, 3])
     """
@@ -70,7 +71,7 @@ class TextPrototypeClsHead(ClsHead):
         self.train_label_set = train_label_set
         self.temperature = temperature
         self.projection = nn.Linear(in_channels, embed_dim)
-        prototypes = dict(prototypes or dict(type='ClassPrototypes'))
+        prototypes = dict(prototypes or dict(type='TextBank'))
         self.prototypes = build_mmkd_module(
             prototypes, label_sets=dict(label_sets), embed_dim=embed_dim)
 

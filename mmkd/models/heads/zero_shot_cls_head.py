@@ -2,12 +2,12 @@
 from typing import Optional, Tuple
 
 import torch
-import torch.nn.functional as F
 from mmpretrain.models.heads import ClsHead
 from torch import nn
 
 from mmkd.registry import MODELS
-from ..modules import TextSemanticsBank
+from ..text import TextBank
+from .text_prototype_head import cosine_logits
 
 
 @MODELS.register_module()
@@ -28,7 +28,7 @@ class ZeroShotClsHead(ClsHead):
     Args:
         in_channels: pooled feature channels F (512 for ResNet-18, 1280 for MobileNetV2 / B0).
         embed_dim: teacher embedding dimension D (1024 for CLIP RN50).
-        text_bank: a TSB file (:func:`~mmkd.models.modules.build_text_bank`), or ``None``.
+        text_bank: a TSB file (:func:`~mmkd.models.text.build_text_bank`), or ``None``.
         hidden_channels: MLP hidden width; ``None`` → ``in_channels``; ``0`` → a single linear.
         logit_scale: multiplier of the cosine similarities (CLIP's 100).
         loss: the classification loss when labels are given (fine-tuning); distillation does not
@@ -57,7 +57,7 @@ class ZeroShotClsHead(ClsHead):
                 nn.Linear(in_channels, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, embed_dim))
         else:
             self.projector = nn.Linear(in_channels, embed_dim)
-        self.text_bank = TextSemanticsBank(text_bank) if text_bank else None
+        self.text_bank = TextBank(path=text_bank) if text_bank else None
         if self.text_bank is not None and self.text_bank.embeddings.shape[1] != embed_dim:
             raise ValueError(f'ZeroShotClsHead: text bank {text_bank!r} has dim '
                              f'{self.text_bank.embeddings.shape[1]}, embed_dim is {embed_dim}')
@@ -72,7 +72,7 @@ class ZeroShotClsHead(ClsHead):
         embeddings = self.pre_logits(feats)
         if self.text_bank is None:
             return embeddings
-        return self.logit_scale * F.normalize(embeddings, dim=1) @ self.text_bank.embeddings.t()
+        return cosine_logits(embeddings, self.text_bank.embeddings, 1 / self.logit_scale)
 
     def predict(self, feats, data_samples=None):
         if self.text_bank is None:

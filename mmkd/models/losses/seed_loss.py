@@ -49,7 +49,7 @@ class SEEDLoss(nn.Module):
       embeddings, gathered across ranks;
     * ``dict(type='VisualSemanticsBank', text_bank=...)`` — LGD's L_VIS: the class prototypes built
       by LGKA (SEED with the instance queue replaced by the Visual Semantics Bank);
-    * ``dict(type='TextSemanticsBank', path=...)`` with ``self_slot=False`` — LGD's L_TEX: the
+    * ``dict(type='TextBank', path=...)`` with ``self_slot=False`` — LGD's L_TEX: the
       fixed class-name embeddings.
 
     LGD's total loss ``alpha · L_VIS + (1 - alpha) · L_TEX`` is two of these losses in a

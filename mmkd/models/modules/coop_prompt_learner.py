@@ -1,26 +1,29 @@
 """CoOp (Zhou et al., 2022) prompt learning for the class prototypes of a student."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from mmkd.registry import MODELS
-from .class_prototypes import ClassPrototypes
+from mmkd.utils import hide_from_checkpoints
+from ..text import BaseTextEncoder, LabelSet, TextBank
 
 
 @MODELS.register_module()
-class CoOpPromptLearner(ClassPrototypes):
-    """Class prototypes from ``"X X … X {class text}."`` where the ``num_context`` placeholder token
-    embeddings are learned vectors shared by all classes, encoded by the frozen text tower of the
-    teacher (as in Li et al.'s ``--prompt-learner``: class-agnostic context, ``n_ctx=8``, init
-    N(0, 0.02²), right after the start token, trained jointly with the student).
+class CoOpPromptLearner(TextBank):
+    """Class prototypes from ``"X X … X {class prompt}."`` where the ``num_context`` placeholder
+    token embeddings are learned vectors shared by all classes, encoded by a frozen text tower (as
+    in Li et al.'s ``--prompt-learner``: class-agnostic context, ``n_ctx=8``, init N(0, 0.02²),
+    right after the start token, trained jointly with the student).
 
     While training, ``forward`` re-encodes the requested label set with the current context (the
     gradient reaches the context through the frozen tower) and keeps a detached copy in the saved
     buffer; the other label sets are re-encoded before evaluation and before the state dict is
     taken, so a student checkpoint holds prototypes of its own context and classifies without the
-    teacher. Use templates without "a photo of" (``'{name}'``, or ``'{name} . {description}'``).
+    teacher. The text tower is a registered submodule (``.to()`` and DDP see it) that never enters
+    a checkpoint. Use templates without "a photo of" (``'{name}'``, or
+    ``'{name} . {description}'``).
 
     Args:
         label_sets: ``name -> number of classes``.
@@ -36,60 +39,62 @@ class CoOpPromptLearner(ClassPrototypes):
         ...             prototypes=dict(type='CoOpPromptLearner', context_width=768))
     """
 
-    #: The distiller keeps a config-built text teacher alive for this module.
-    needs_text_tower = True
-
     def __init__(self, label_sets: Dict[str, int], embed_dim: int, context_width: int,
                  num_context: int = 8, init_std: float = 0.02, chunk_size: int = 128):
         super().__init__(label_sets, embed_dim)
         self.num_context = num_context
         self.chunk_size = chunk_size
         self.context = nn.Parameter(torch.randn(num_context, context_width) * init_std)
-        self._text_tower: tuple = ()  # the teacher, held outside the module tree (not saved)
+        self.text_encoder: Optional[BaseTextEncoder] = None
         self._tokens: Dict[str, Dict[str, torch.Tensor]] = {}
         self._stale = False
         self.register_state_dict_pre_hook(_refresh_before_saving)
 
-    def load_texts(self, teacher, texts: Dict[str, Sequence[str]],
+    def load_texts(self, encoder: BaseTextEncoder, label_sets: Dict[str, LabelSet],
                    cache_dir: Optional[str] = None) -> None:
-        """Bind to ``teacher``'s text tower and tokenise ``"X … X {text}."`` for every set."""
+        """Bind to ``encoder`` and tokenise ``"X … X {prompt}."`` for every set (one prompt per
+        class; nothing to cache: the prototypes depend on the learned context)."""
         placeholder = ' '.join(['X'] * self.num_context)
-        for label_set, class_texts in texts.items():
-            self._buffer(label_set)  # unknown label sets fail here
-            self._tokens[label_set] = teacher.tokenize(
-                [f'{placeholder} {text}.' for text in class_texts])
-        width = teacher.embed_tokens(
+        for name, label_set in label_sets.items():
+            self._buffer(name)  # unknown label sets fail here
+            if any(len(prompts) != 1 for prompts in label_set.prompts):
+                raise ValueError(f'CoOpPromptLearner: label set {name!r} has several templates '
+                                 'per class; the learned context replaces them, give one')
+            self._tokens[name] = encoder.tokenize(
+                [f'{placeholder} {prompts[0]}.' for prompts in label_set.prompts])
+        width = encoder.embed_tokens(
             {k: v[:1] for k, v in next(iter(self._tokens.values())).items()}).shape[-1]
         if width != self.context.shape[1]:
             raise ValueError(f'CoOpPromptLearner: context_width={self.context.shape[1]} but the '
-                             f"teacher's token embeddings are {width}-d; set context_width={width}")
-        self._text_tower = (teacher, )
+                             f"text tower's token embeddings are {width}-d; set "
+                             f'context_width={width}')
+        self.text_encoder = encoder
+        hide_from_checkpoints(self, 'text_encoder')
         self.refresh()
 
     def encode(self, label_set: str) -> torch.Tensor:
         """Text embeddings [C, D] of a label set with the current context (differentiable)."""
-        teacher = self._text_tower[0]
         tokens = {k: v.to(self.context.device) for k, v in self._tokens[label_set].items()}
         num_classes = len(tokens['input_ids'])
         chunks = []
         for start in range(0, num_classes, self.chunk_size):
             part = {k: v[start:start + self.chunk_size] for k, v in tokens.items()}
             with torch.no_grad():
-                embeds = teacher.embed_tokens(part)
+                embeds = self.text_encoder.embed_tokens(part)
             context = self.context.to(embeds.dtype).expand(len(embeds), -1, -1)
             embeds = torch.cat([embeds[:, :1], context, embeds[:, 1 + self.num_context:]], dim=1)
-            chunks.append(teacher.encode_token_embeddings(embeds, part))
+            chunks.append(self.text_encoder.encode_token_embeddings(embeds, part))
         return torch.cat(chunks).float()
 
     @torch.no_grad()
     def refresh(self) -> None:
         """Re-encode every label set with the current context into the saved buffers."""
         for label_set in self._tokens:
-            self.set_prototypes(label_set, self.encode(label_set))
+            self.set_embeddings(label_set, self.encode(label_set))
         self._stale = False
 
     def forward(self, label_set: str) -> torch.Tensor:
-        if not self._text_tower:  # a trained student on its own: the saved prototypes
+        if self.text_encoder is None:  # a trained student on its own: the saved prototypes
             return super().forward(label_set)
         if self.training:
             embeddings = self.encode(label_set)
@@ -102,5 +107,5 @@ class CoOpPromptLearner(ClassPrototypes):
 
 
 def _refresh_before_saving(module: CoOpPromptLearner, prefix: str, keep_vars: bool) -> None:
-    if module._text_tower and module._stale:
+    if module.text_encoder is not None and module._stale:
         module.refresh()

