@@ -21,32 +21,24 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from mmkd.models.teachers.input_adapter import InputConvention
+
 from .aspect_scorer import AspectScores
 from .question_generation import StatementPair
 
 #: What the two "answer tokens" of this backend are, in the extraction's records.
 ANSWER_NAMES = ('affirmative', 'negative')
 def build_image_text_teacher(config: str, name: Optional[str] = None):
-    """The image-text teacher ``model.teachers[name]`` of a config (a ``StoreTeacher``'s live
-    teacher), built with its weights; ``name`` may be left out when there is one teacher."""
+    """The image-text teacher of a config, built with its weights: ``model.teachers[name]``, else
+    ``model.text_teacher`` (a ``StoreTeacher``'s live teacher), as the VLM-OOD tools read it."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    import mmkd  # noqa: F401  (registers the teachers)
+    from mmkd.models.algorithms.vision_language_distiller import text_teacher_config
     from mmkd.registry import build_mmkd_module
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    teachers = cfg.get('model', {}).get('teachers', {})
-    if name is None:
-        if len(teachers) != 1:
-            raise KeyError(f'{config}: give --teacher, one of model.teachers {list(teachers)}')
-        name = next(iter(teachers))
-    if name not in teachers:
-        raise KeyError(f'{config}: no model.teachers.{name} (it has {list(teachers)})')
-    source = teachers[name]
-    if source.get('type') in ('StoreTeacher', 'mmkd.StoreTeacher'):
-        source = source['teacher']
-    return build_mmkd_module(source)
+    return build_mmkd_module(text_teacher_config(cfg.get('model', {}), name))
 
 
 def weights_digest(module: torch.nn.Module) -> str:
@@ -68,7 +60,7 @@ class ContrastiveAspectScorer:
 
     Args:
         teacher: an mmkd image-text teacher (``encode_image``, ``encode_text``,
-            ``prepare_inputs``, ``adapt_inputs``, ``input_size``, ``embed_dim``).
+            ``prepare_inputs``, ``adapt_inputs``, ``input_convention``, ``logit_scale``).
         statements: one :class:`StatementPair` per question.
         logit_scale: ``s`` = 1 / temperature; default: the teacher's ``logit_scale``.
         device: where the teacher runs.
@@ -92,15 +84,17 @@ class ContrastiveAspectScorer:
         if not statements:
             raise ValueError('ContrastiveAspectScorer needs at least one statement pair')
         missing = [name for name in ('encode_image', 'encode_text', 'prepare_inputs',
-                                     'adapt_inputs', 'embed_dim') if not hasattr(teacher, name)]
+                                     'adapt_inputs', 'input_convention')
+                   if not hasattr(teacher, name)]
         if missing:
             raise TypeError(f'{type(teacher).__name__} is not an image-text teacher (no '
                             f'{missing}); use OpenCLIPTeacher or the two-tower teacher')
         if logit_scale is None:
             logit_scale = getattr(teacher, 'logit_scale', None)
         if logit_scale is None:
-            raise ValueError(f'{type(teacher).__name__} has no logit_scale; give the temperature '
-                             'it was trained / aligned with (--temperature, e.g. 0.07)')
+            raise ValueError(f'{type(teacher).__name__} has no logit_scale (e.g. a projection '
+                             'fitted before it was recorded); give the temperature it was trained /'
+                             ' aligned with (--temperature, e.g. 0.07)')
         logit_scale = float(logit_scale)
         if not np.isfinite(logit_scale) or logit_scale <= 0:
             raise ValueError(f'logit scale must be finite and > 0, got {logit_scale}')
@@ -109,12 +103,11 @@ class ContrastiveAspectScorer:
         self.statements = list(statements)
         self.questions = [pair.question for pair in self.statements]
         self.logit_scale = logit_scale
-        size = getattr(teacher, 'input_size', None)
-        if size is None:
-            raise ValueError(f'{type(teacher).__name__} has no input_size: the contrastive '
+        if teacher.input_convention.size is None:
+            raise ValueError(f'{type(teacher).__name__} declares no input size: the contrastive '
                              'scorer resizes each whole image to it')
-        self.input_size = tuple(size)
-        teacher.adapt_inputs((None, None, False))  # inputs: RGB pixels in [0, 255]
+        self.input_size = teacher.input_convention.size
+        teacher.adapt_inputs(InputConvention('rgb'))  # inputs: RGB pixels in [0, 255]
         texts = [text for pair in self.statements for text in (pair.affirmative, pair.negative)]
         with torch.no_grad():
             embeds = F.normalize(teacher.encode_text(texts).float(), dim=-1)
@@ -138,22 +131,21 @@ class ContrastiveAspectScorer:
         """Which statement was closer, per question."""
         return [ANSWER_NAMES[int(index)] for index in top]
 
-    def pixels(self, images: Sequence[Image.Image]) -> torch.Tensor:
-        """RGB images → ``[B, 3, H, W]`` float pixels in [0, 255] at the teacher's input size
-        (bilinear, the whole image: MaKD's answers are about the whole image)."""
+    def teacher_inputs(self, images: Sequence[Image.Image]) -> torch.Tensor:
+        """RGB images → ``[B, 3, h, w]`` in the teacher's input convention: each whole image
+        resized to its input size the way it declares (MaKD's answers are about the whole image),
+        normalised its way."""
         batch = []
         for image in images:
             array = np.asarray(image.convert('RGB'), dtype=np.float32)
-            tensor = torch.from_numpy(array).permute(2, 0, 1)[None]
-            batch.append(F.interpolate(tensor, size=self.input_size, mode='bilinear',
-                                       align_corners=False))
-        return torch.cat(batch).to(self.device)
+            pixels = torch.from_numpy(array).permute(2, 0, 1)[None].to(self.device)
+            batch.append(self.teacher.prepare_inputs(pixels))
+        return torch.cat(batch)
 
     @torch.no_grad()
     def image_embeds(self, images: Sequence[Image.Image]) -> torch.Tensor:
         """Normalised image embeddings ``[B, D]``."""
-        inputs = self.teacher.prepare_inputs(self.pixels(images))
-        return F.normalize(self.teacher.encode_image(inputs).float(), dim=-1)
+        return F.normalize(self.teacher.encode_image(self.teacher_inputs(images)).float(), dim=-1)
 
     @torch.no_grad()
     def score(self, images: Sequence[Image.Image]) -> AspectScores:

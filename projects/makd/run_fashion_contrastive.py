@@ -190,7 +190,7 @@ def main() -> None:
     print(agreement['markdown'])
 
     metric = 'accuracy/top1'
-    results = run_rows(ROWS, args.seeds, args.work_dir, metric, env={'OMP_NUM_THREADS': '2'})
+    results = run_rows(ROWS, args.seeds, args.work_dir, metric, env={'OMP_NUM_THREADS': '1'})
     table = paired_table(results, metric, baseline=ROWS[0].name, label='test top-1 %')
     table.write(osp.join(args.out, 'accuracy'))
     plot_seeds(results, metric, osp.join(args.out, 'accuracy.png'), baseline=ROWS[0].name,

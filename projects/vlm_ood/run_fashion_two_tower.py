@@ -68,7 +68,8 @@ def main() -> None:
             f.write(out.strip().splitlines()[-1])
     teacher = json.load(open(teacher_file))
 
-    results = run_rows(ROWS, args.seeds, args.work_dir, METRICS['ood'][0])
+    results = run_rows(ROWS, args.seeds, args.work_dir, METRICS['ood'][0],
+                       env={'OMP_NUM_THREADS': '1'})
     for name, (metric, label) in METRICS.items():
         table = paired_table(results, metric, baseline=ROWS[0].name, label=label)
         table.markdown = (f'teacher (zero-shot): {teacher[metric]:.1f}\n\n' + table.markdown)

@@ -63,18 +63,25 @@ def teacher():
     return OpenCLIPTeacher('ViT-B-32', model_overrides=TINY, allow_random_init=True)
 
 
+def model_logit_scale(teacher) -> float:
+    return teacher.text_encoder.model.logit_scale.exp().item()
+
+
 def reference_probs(teacher, images, pairs, logit_scale):
-    """p(yes) computed with open_clip's own encoders and preprocessing constants."""
-    model = teacher.model
+    """p(yes) computed with open_clip's own encoders and preprocessing constants, each whole image
+    resized the way the teacher declares."""
+    model = teacher.text_encoder.model  # open_clip's CLIP model (its visual tower: teacher.visual)
     mean = torch.tensor(open_clip.OPENAI_DATASET_MEAN).view(1, 3, 1, 1)
     std = torch.tensor(open_clip.OPENAI_DATASET_STD).view(1, 3, 1, 1)
     tokenizer = open_clip.get_tokenizer('ViT-B-32', context_length=16)
+    view = teacher.input_convention
     probs = []
     with torch.no_grad():
         for image in images:
             pixels = torch.from_numpy(np.asarray(image, dtype=np.float32)).permute(2, 0, 1)[None]
-            pixels = F.interpolate(pixels, size=(32, 32), mode='bilinear', align_corners=False)
-            v = F.normalize(model.encode_image((pixels / 255 - mean) / std), dim=-1)[0]
+            pixels = F.interpolate(pixels, size=(32, 32), mode=view.resize,
+                                   antialias=view.antialias, align_corners=False)
+            v = F.normalize(teacher.visual((pixels / 255 - mean) / std), dim=-1)[0]
             row = []
             for pair in pairs:
                 t = F.normalize(model.encode_text(tokenizer([pair.affirmative, pair.negative])),
@@ -87,8 +94,11 @@ def reference_probs(teacher, images, pairs, logit_scale):
 def test_p_yes_is_the_softmax_of_scaled_similarities(teacher, image_folder):
     records = [r for r in folder_records(image_folder)[0] if 'broken' not in r.key][:6]
     images = [r.load() for r in records]  # RGB, mixed sizes
-    with pytest.raises(ValueError, match='no logit_scale'):
-        ContrastiveAspectScorer(teacher, PAIRS)
+    # by default the teacher's own scale (open_clip's learned logit_scale.exp())
+    assert ContrastiveAspectScorer(teacher, PAIRS).logit_scale == pytest.approx(
+        model_logit_scale(teacher))
+    with pytest.raises(ValueError, match='finite and > 0'):
+        ContrastiveAspectScorer(teacher, PAIRS, logit_scale=float('nan'))
     scorer = ContrastiveAspectScorer(teacher, PAIRS, logit_scale=50.0)
     scores = scorer.score(images)
     expected = reference_probs(teacher, images, PAIRS, 50.0)
