@@ -151,10 +151,10 @@ def extract(split: str, folder: str, timings: dict) -> str:
     """Aspect targets of one image folder (reused when merged), timed."""
     work_dir = TARGETS.format(split)
     if not osp.isfile(osp.join(work_dir, 'multi-aspect-logits.json')):
+        # the teacher's own logit scale: 1 / the temperature (0.07) its projection was fitted at
         _, wall, cpu = run_tool(['tools/makd/extract_aspect_logits.py', TEACHER, STATEMENTS,
                                  work_dir, '--backend', 'contrastive', '--teacher', 'two_tower',
-                                 '--temperature', '0.07', '--images', folder, '--image-batch',
-                                 '64', '--no-progress'])
+                                 '--images', folder, '--image-batch', '64', '--no-progress'])
         images = json.load(open(osp.join(work_dir, 'multi-aspect-logits.meta.json')))['num_images']
         timings[split] = dict(images=images, wall_s=wall, cpu_s=cpu, images_per_s=images / wall,
                               load=open('/proc/loadavg').read().split()[:3])

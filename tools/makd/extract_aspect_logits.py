@@ -16,12 +16,13 @@ Rerun the same command after a kill to continue.
 Without an MLLM (--backend contrastive; not the paper's teacher): MODEL is a config whose
 model.teachers[--teacher] is an image-text teacher (OpenCLIPTeacher, the two-tower teacher), and
 QUESTIONS a statements.tsv of generate_aspect_questions.py (question, affirmative, negative) or a
-question list (statements then made by a template). p(yes) = softmax of the teacher's scaled
-cosine similarities of the image to the two statements:
+question list (statements then made by a template). p(yes) = softmax of the teacher's cosine
+similarities of the image to the two statements, times its logit scale (--temperature: 1 / it):
 
-    python tools/makd/extract_aspect_logits.py configs/makd/TEACHER_CONFIG.py statements.tsv \
-        work_dirs/makd/fashion --backend contrastive --teacher two_tower --temperature 0.07 \
-        --dataset-config configs/makd/makd_resnet18_1xb128-30e_fashion-mnist.py
+    python tools/makd/extract_aspect_logits.py \
+        configs/makd/aspect-teacher_two-tower-lite0-minilm_fashion-mnist-10k.py \
+        configs/makd/questions/fashion-mnist_q16_statements.tsv work_dirs/makd/fashion_train \
+        --backend contrastive --teacher two_tower --images data/fashion_mnist_makd/train
 """
 import argparse
 import json
