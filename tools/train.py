@@ -4,7 +4,9 @@
     python tools/train.py CONFIG --resume [auto|CKPT] --amp --work-dir DIR --cfg-options k=v
 
 Same flags as the train.py of mmpretrain / mmdet / mmseg; mmkd is imported first, so a config needs
-no ``custom_imports`` when run from here.
+no ``custom_imports`` when run from here. ``--amp`` uses :class:`mmkd.engine.AmpOptimWrapper`
+(MMEngine's on a GPU; bfloat16 autocast on CPU, where MMEngine's refuses to build). A checkpoint the
+run resumes or loads is checked before anything is built: a broken file is named with its role.
 """
 import argparse
 import os
@@ -13,9 +15,10 @@ import os.path as osp
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 import mmkd  # noqa: F401  (registers mmkd's modules, makes resume work on torch >= 2.6)
+from mmkd.utils.checkpoint import check_checkpoint_file
 
 
 def parse_args() -> argparse.Namespace:
@@ -51,7 +54,7 @@ def apply_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.type = 'mmkd.AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
@@ -75,6 +78,17 @@ def apply_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
+def check_checkpoints_to_load(cfg: Config) -> None:
+    """Fail before the run is built when the checkpoint it resumes from or loads is broken."""
+    path, role = cfg.get('load_from'), 'resume checkpoint' if cfg.get('resume') else \
+        'load_from checkpoint'
+    if cfg.get('resume') and path is None:
+        path = find_latest_checkpoint(cfg.work_dir)  # None: nothing to resume, a fresh start
+        role = f'resume checkpoint (the latest in {cfg.work_dir})'
+    if path and '://' not in str(path):
+        check_checkpoint_file(str(path), role)
+
+
 def setup_cpu_distributed(cfg: Config) -> None:
     """Let ``--launcher pytorch`` run on machines without CUDA (gloo, CPU DDP).
 
@@ -96,6 +110,7 @@ def setup_cpu_distributed(cfg: Config) -> None:
 def main() -> None:
     args = parse_args()
     cfg = apply_args(Config.fromfile(args.config), args)
+    check_checkpoints_to_load(cfg)
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()

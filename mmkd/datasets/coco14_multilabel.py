@@ -37,8 +37,9 @@ class COCO14MultiLabel(MultiLabelDataset):
     all-negative samples.
 
     Errors: invalid JSON fails with the file, line and column; an entry that is not
-    ``{file_name: str, labels: [int in 0..79]}`` fails with the file, the entry's index and its
-    file name; a listed image that is missing is named when the dataset is built.
+    ``{file_name: str, labels: [int in 0..79]}`` (``true`` is not a label) fails with the file, the
+    entry's index and its file name; a file name listed twice fails with both entries; a listed image that is
+    missing is named when the dataset is built.
 
     Args:
         data_root: the folder holding the image folders and the annotation files.
@@ -74,16 +75,22 @@ class COCO14MultiLabel(MultiLabelDataset):
             raise ValueError(f'{self.ann_file}: expected a JSON list of '
                              f'{{"file_name", "labels"}} entries, got a {type(entries).__name__}')
         num_classes = len(self.CLASSES)
-        data_list = []
+        data_list, seen = [], {}
         for index, entry in enumerate(entries):
             file_name = entry.get('file_name') if isinstance(entry, dict) else None
             labels = entry.get('labels') if isinstance(entry, dict) else None
             if not isinstance(file_name, str) or not isinstance(labels, list) or not all(
-                    isinstance(label, int) and 0 <= label < num_classes for label in labels):
+                    isinstance(label, int) and not isinstance(label, bool)
+                    and 0 <= label < num_classes for label in labels):
                 raise ValueError(
                     f'{self.ann_file}: entry {index} ({file_name or "no file_name"}) must be '
                     f'{{"file_name": str, "labels": [int in 0..{num_classes - 1}]}}; got '
                     f'{json.dumps(entry)[:200]}')
+            if file_name in seen:
+                raise ValueError(f'{self.ann_file}: entries {seen[file_name]} and {index} both '
+                                 f'list {file_name!r}: it would be a duplicate sample; merge '
+                                 'their labels into one entry')
+            seen[file_name] = index
             data_list.append(dict(img_path=osp.join(self.img_prefix, file_name),
                                   gt_label=sorted(set(labels))))
         if self.check_images:

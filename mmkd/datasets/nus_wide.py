@@ -7,13 +7,18 @@ from mmpretrain.datasets import MultiLabelDataset
 
 from mmkd.registry import DATASETS
 from .image_checks import check_images_exist
+from .list_file import read_list_file
 
 
-def read_lines(path: str) -> List[str]:
-    """The stripped lines of a text file, trailing blank lines dropped."""
+def _require(path: str) -> str:
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: file not found (NUS-WIDE layout: see NUSWide)')
-    with open(path, encoding='utf-8') as f:
+    return path
+
+
+def read_labels(path: str) -> List[str]:
+    """The stripped lines of a label file (one 0/1 a line), trailing blank lines dropped."""
+    with open(_require(path), encoding='utf-8') as f:
         lines = [line.strip() for line in f.read().splitlines()]
     while lines and not lines[-1]:
         lines.pop()
@@ -34,7 +39,9 @@ class NUSWide(MultiLabelDataset):
     ``drop_unlabeled=True`` to drop them. As in L2D every listed image must exist (checked when
     the dataset is built, naming the missing ones; ``check_images=False`` skips the check).
 
-    Errors: a label line that is not 0 or 1 fails with its file and line number; a label file
+    Errors: a line of the image list (or of ``Concepts81.txt``) that is blank, has surrounding
+    whitespace or a second column, or repeats an entry fails with the file and line; a label line
+    that is not 0 or 1 fails with its file and line number; a label file
     whose length differs from the image list's fails with both counts.
 
     Args:
@@ -55,19 +62,21 @@ class NUSWide(MultiLabelDataset):
         self.split = split
         self.drop_unlabeled = drop_unlabeled
         self.check_images = check_images
-        concepts = read_lines(osp.join(data_root, 'Concepts81.txt'))
+        concepts = read_list_file(_require(osp.join(data_root, 'Concepts81.txt')),
+                                  'NUS-WIDE concept list')
         kwargs.setdefault('metainfo', dict(classes=concepts))
         super().__init__(ann_file='', data_root=data_root, data_prefix='Flickr', **kwargs)
 
     def load_data_list(self) -> List[dict]:
         split = self.split.capitalize()
         list_file = osp.join(self.data_root, 'ImageList', f'{split}Imagelist.txt')
-        image_names = [line.replace('\\', '/') for line in read_lines(list_file)]
+        image_names = [line.replace('\\', '/') for line in
+                       read_list_file(_require(list_file), 'NUS-WIDE image list')]
         labels = np.zeros((len(image_names), len(self.CLASSES)), dtype=bool)
         for column, concept in enumerate(self.CLASSES):
             label_file = osp.join(self.data_root, 'TrainTestLabels',
                                   f'Labels_{concept}_{split}.txt')
-            lines = read_lines(label_file)
+            lines = read_labels(label_file)
             if len(lines) != len(image_names):
                 raise ValueError(f'{label_file}: {len(lines)} labels for the {len(image_names)} '
                                  f'images of {list_file}')

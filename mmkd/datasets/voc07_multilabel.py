@@ -7,6 +7,7 @@ from mmpretrain.datasets import VOC
 
 from mmkd.registry import DATASETS
 from .image_checks import check_images_exist
+from .list_file import read_list_file
 
 
 @DATASETS.register_module()
@@ -27,10 +28,11 @@ class VOC07MultiLabel(VOC):
     is positive, difficult included, in both train and test: penghui-yang/L2D ``data/voc.py`` does
     this, so use it for parity with the paper's numbers.
 
-    Errors: an XML file that does not parse fails with its path, line and column; an object without
-    a ``<name>`` or with a class outside the 20 fails with the file and the object's position; a
-    listed image that is missing is named when the dataset is built (``check_images=False`` skips
-    that check, e.g. for remote storage).
+    Errors: a line of the image list that is blank, has surrounding whitespace or a second column,
+    or repeats an id fails with the list file and line; an XML file that does not parse fails with
+    its path, line and column; an object without a ``<name>`` or with a class outside the 20 fails
+    with the file and the object's position; a listed image that is missing is named when the
+    dataset is built (``check_images=False`` skips that check, e.g. for remote storage).
 
     Args:
         data_root: the ``VOC2007`` folder.
@@ -78,7 +80,13 @@ class VOC07MultiLabel(VOC):
         if not osp.isfile(self.image_set_path):
             raise FileNotFoundError(f'{self.image_set_path}: the image list of split '
                                     f'{self.split!r} is missing (data_root={self.data_root!r})')
-        data_list = super().load_data_list()
+        data_list = []
+        for img_id in read_list_file(self.image_set_path, 'VOC image list'):
+            labels, labels_difficult = (None, None) if self.ann_prefix is None else \
+                self._get_labels_from_xml(img_id)
+            data_list.append(dict(
+                img_path=self.backend.join_path(self.img_prefix, f'{img_id}.jpg'),
+                gt_label=labels, gt_label_difficult=labels_difficult))
         if self.check_images:
             check_images_exist(data_list, self.image_set_path)
         return data_list

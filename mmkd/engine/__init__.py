@@ -1,4 +1,6 @@
 from .fsdp_wrap_policy import distiller_wrap_policy
 from .hooks import *  # noqa: F401,F403
+from .nonfinite_step_skipper import NonFiniteStepSkipper
+from .optimizers import AmpOptimWrapper
 
-__all__ = ['distiller_wrap_policy']
+__all__ = ['distiller_wrap_policy', 'NonFiniteStepSkipper', 'AmpOptimWrapper']

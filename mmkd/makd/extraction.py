@@ -11,13 +11,18 @@ Layout of a work directory::
     summary.md, summary.csv, summary_heatmap.png
 
 A killed run restarts where it stopped: finished lines are kept, a half-written last line is cut
-off, and ids already present are never scored twice. A shard refuses to resume with another
-model, question list or prompt than it started with.
+off, and ids already present are never scored twice. A line damaged in the middle of a shard (a
+disk error, an edit) is reported with its file and line number and dropped, and exactly the images
+that are then missing are scored again. A shard refuses to resume with another model, question list
+or prompt than it started with. The merge refuses a shard with a damaged line, a shard whose number
+of images differs from the count its ``.done`` file recorded, and shards made with different
+settings — naming the shard file, the line or the setting.
 """
 import json
 import os
 import os.path as osp
 import shutil
+import warnings
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -25,6 +30,7 @@ import numpy as np
 from tqdm import tqdm
 
 from mmkd.datasets.teacher_store import TeacherStoreWriter
+from mmkd.utils.io import atomic_write, read_json
 
 from .aspect_scorer import AspectScorer
 from .contrastive_scorer import ContrastiveAspectScorer
@@ -66,9 +72,8 @@ def parse_shard(text: str) -> Tuple[int, int]:
 
 
 def atomic_write_text(path: str, text: str) -> None:
-    with open(path + '.tmp', 'w', encoding='utf-8') as f:
+    with atomic_write(path) as f:
         f.write(text)
-    os.replace(path + '.tmp', path)
 
 
 def _shard_paths(work_dir: str, index: int, count: int) -> Dict[str, str]:
@@ -76,23 +81,77 @@ def _shard_paths(work_dir: str, index: int, count: int) -> Dict[str, str]:
     return dict(lines=stem + '.jsonl', fingerprint=stem + '.fingerprint.json', done=stem + '.done')
 
 
-def _read_lines(path: str, repair: bool = False) -> List[dict]:
-    """Complete json lines of ``path``; with ``repair`` a torn last line is cut off the file."""
+def _read_shard(path: str) -> Tuple[List[dict], List[str], bool]:
+    """``(entries, damaged, torn)`` of a shard's jsonl.
+
+    ``damaged`` names each complete line (``path:line``) that is not a JSON object with an ``id``;
+    ``torn`` is true when the file does not end with a newline (a write cut off by a kill).
+    """
     if not osp.exists(path):
-        return []
-    entries, good_end = [], 0
+        return [], [], False
     with open(path, 'rb') as f:
         data = f.read()
-    for line in data.split(b'\n')[:-1]:  # the part after the last newline is never complete
+    lines = data.split(b'\n')
+    entries, damaged = [], []
+    for number, line in enumerate(lines[:-1], start=1):  # after the last newline: never complete
         try:
-            entries.append(json.loads(line))
-        except json.JSONDecodeError:
-            break
-        good_end += len(line) + 1
-    if repair and good_end != len(data):
-        with open(path, 'r+b') as f:
-            f.truncate(good_end)
-    return entries
+            entry = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            damaged.append(f'{path}:{number}: not a JSON line ({error})')
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get('id'), str):
+            damaged.append(f'{path}:{number}: not an image entry with an "id"')
+            continue
+        entries.append(entry)
+    return entries, damaged, lines[-1] != b''
+
+
+def _repair_shard(path: str, done_path: str) -> List[dict]:
+    """The entries of a shard being resumed; damaged lines and a torn tail are dropped from the file
+    (so that exactly those images are scored again), with a warning naming them."""
+    entries, damaged, torn = _read_shard(path)
+    seen, unique = set(), []
+    for entry in entries:
+        if entry['id'] not in seen:
+            seen.add(entry['id'])
+            unique.append(entry)
+    if damaged or torn or len(unique) != len(entries):
+        if damaged:
+            warnings.warn(f'{len(damaged)} damaged lines dropped, their images are scored again: '
+                          + '; '.join(damaged[:5]))
+        with atomic_write(path) as f:
+            f.write(''.join(json.dumps(entry) + '\n' for entry in unique))
+        if osp.exists(done_path):
+            os.remove(done_path)
+    return unique
+
+
+def _check_fingerprint(path: str, expected: dict, shard: str) -> None:
+    """Refuse to resume ``shard`` with other settings than it was started with, naming them."""
+    previous = read_json(path, 'MaKD shard fingerprint')
+    changed = [k for k in expected if previous.get(k) != expected[k]]
+    if changed:
+        raise RuntimeError(f'{shard} was started with other settings ({path}): '
+                           f'{_differences(previous, expected, changed)}; use a new work directory '
+                           'or restore the original settings')
+
+
+def _differences(was: dict, now: dict, keys: List[str]) -> str:
+    def short(value) -> str:
+        text = json.dumps(value)
+        return text if len(text) <= 80 else text[:77] + '...'
+
+    parts = []
+    for key in keys:
+        a, b = was.get(key), now.get(key)
+        if isinstance(a, list) and isinstance(b, list):
+            index = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            parts.append(f'{key}: {len(a)} vs {len(b)} entries, first difference at #{index} '
+                         f'({short(a[index] if index < len(a) else None)} vs '
+                         f'{short(b[index] if index < len(b) else None)})')
+        else:
+            parts.append(f'{key}: {short(a)} vs {short(b)}')
+    return '; '.join(parts)
 
 
 def fingerprint(scorer: Scorer, model_name: str, data_root: str) -> dict:
@@ -115,16 +174,11 @@ def extract_shard(scorer: Scorer, records: Sequence[ImageRecord], data_root: str
     os.makedirs(osp.dirname(paths['lines']), exist_ok=True)
     print_ = fingerprint(scorer, model_name, data_root)
     if osp.exists(paths['fingerprint']):
-        with open(paths['fingerprint']) as f:
-            previous = json.load(f)
-        if previous != print_:
-            changed = [k for k in print_ if previous.get(k) != print_[k]]
-            raise RuntimeError(f'{paths["lines"]} was started with another {changed}; '
-                               'use a new work directory or restore the original settings')
+        _check_fingerprint(paths['fingerprint'], print_, paths['lines'])
     else:
         atomic_write_text(paths['fingerprint'], json.dumps(print_, indent=2))
     mine = list(records)[index::count]
-    done = {entry['id'] for entry in _read_lines(paths['lines'], repair=True)}
+    done = {entry['id'] for entry in _repair_shard(paths['lines'], paths['done'])}
     todo = [r for r in mine if r.sample_id not in done]
     bar = tqdm(total=len(mine), initial=len(mine) - len(todo), disable=not progress,
                desc=f'aspect logits shard {index}/{count}', unit='img')
@@ -169,6 +223,30 @@ def _write_store(path: str, ids: List[str], records: Dict[str, np.ndarray], fing
     os.replace(tmp, path)
 
 
+def _finished_shard_entries(paths: Dict[str, str], rerun: str) -> List[dict]:
+    """The entries of a finished shard, all of them: a damaged line or a count that differs from
+    its ``.done`` file is an error (a merge must not silently drop images)."""
+    entries, damaged, torn = _read_shard(paths['lines'])
+    if torn:
+        damaged.append(f'{paths["lines"]}:{len(entries) + len(damaged) + 1}: a line cut off '
+                       'mid-write')
+    if damaged:
+        raise RuntimeError(f'{len(damaged)} damaged lines in a finished shard: '
+                           f'{"; ".join(damaged[:5])}. Rerun that shard (the same command with '
+                           f'{rerun}): it scores exactly the lost images again; then merge.')
+    with open(paths['done'], encoding='utf-8') as f:
+        text = f.read().strip()
+    if not text.isdigit():
+        raise RuntimeError(f'{paths["done"]}: expected the shard\'s image count, got {text!r}; '
+                           f'rerun the shard ({rerun})')
+    ids = {entry['id'] for entry in entries}
+    if len(ids) != int(text):
+        raise RuntimeError(f'{paths["lines"]} holds {len(ids)} images but its shard had '
+                           f'{int(text)} ({paths["done"]}); rerun the shard ({rerun}) to score '
+                           'the missing ones, then merge.')
+    return entries
+
+
 def merge_shards(work_dir: str, num_shards: int) -> Dict[str, str]:
     """Join finished shards into the json, its metadata, the teacher store and the summary."""
     missing = [i for i in range(num_shards)
@@ -179,11 +257,18 @@ def merge_shards(work_dir: str, num_shards: int) -> Dict[str, str]:
     prints, entries = [], []
     for i in range(num_shards):
         paths = _shard_paths(work_dir, i, num_shards)
-        with open(paths['fingerprint']) as f:
-            prints.append(json.load(f))
-        entries += _read_lines(paths['lines'])
-    if any(p != prints[0] for p in prints):
-        raise RuntimeError(f'the shards in {work_dir} were extracted with different settings')
+        prints.append(read_json(paths['fingerprint'], 'MaKD shard fingerprint'))
+        entries += _finished_shard_entries(paths, f'--shard {i}/{num_shards}')
+    for i, print_ in enumerate(prints[1:], start=1):
+        changed = sorted(k for k in set(prints[0]) | set(print_)
+                         if prints[0].get(k) != print_.get(k))
+        if changed:
+            path = _shard_paths(work_dir, i, num_shards)['fingerprint']
+            raise RuntimeError(
+                f'shard {i} of {num_shards} ({path}) was extracted with other settings than '
+                'shard 0: '
+                f'{_differences(prints[0], print_, changed)}. Re-extract it with the settings of '
+                'the others (or all of them in a new work directory)')
     info = prints[0]
     failed = [e for e in entries if 'error' in e]
     scored = sorted((e for e in entries if 'error' not in e), key=lambda e: e['id'])
@@ -195,6 +280,12 @@ def merge_shards(work_dir: str, num_shards: int) -> Dict[str, str]:
         raise RuntimeError(f'no image of {work_dir} could be scored; failures: {failed[:5]}')
     yes = np.array([e['yes'] for e in scored], dtype=np.float32)
     no = np.array([e['no'] for e in scored], dtype=np.float32)
+    bad = np.argwhere(~np.isfinite(yes) | ~np.isfinite(no))
+    if len(bad):
+        where = ', '.join(f'{scored[row]["id"]!r}: question #{q}' for row, q in bad[:5])
+        raise RuntimeError(f'non-finite yes/no logits for {len(set(bad[:, 0]))} images in '
+                           f'{work_dir} ({where}): the model overflowed; extract again with '
+                           '--dtype float32 or bfloat16 (delete those shards first)')
     probs = 1.0 / (1.0 + np.exp(no - yes))
     mass = np.array([e['mass'] for e in scored], dtype=np.float32)
     top = Counter(t for e in scored for t in e['top'])

@@ -78,19 +78,19 @@ def dataset_records(config: Union[str, Config], split: str = 'train_dataloader'
     ``CIFAR``), ``'index:<i>'``. The class comes from ``gt_label`` and the dataset's classes.
     """
     from mmengine.config import Config
-    from mmengine.registry import DATASETS, init_default_scope
+    from mmengine.registry import DATASETS, DefaultScope
 
     from mmkd.datasets.teacher_store import sample_id
     cfg = Config.fromfile(config) if isinstance(config, str) else config
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     if split not in cfg or 'dataset' not in cfg[split]:
         raise KeyError(f'{config} has no {split}.dataset')
     dataset_cfg = dict(cfg[split]['dataset'])
     dataset_cfg['pipeline'] = []
-    dataset = DATASETS.build(dataset_cfg)
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpretrain')):
+        dataset = DATASETS.build(dataset_cfg)
     classes = dataset.metainfo.get('classes')
     data_root = getattr(dataset, 'data_root', None) or ''
-    records = []
+    records, seen = [], {}
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
         label = info.get('gt_label')
@@ -100,6 +100,11 @@ def dataset_records(config: Union[str, Config], split: str = 'train_dataloader'
         else:
             label = None
         sid = sample_id(info, data_root)
+        if sid in seen:
+            raise ValueError(f'samples {seen[sid]} and {index} of {split}.dataset have the same id '
+                             f'{sid!r} (the same image listed twice): their targets would '
+                             'overwrite each other; remove the duplicate from the annotation')
+        seen[sid] = index
         if info.get('img_path'):
             load = _open_rgb(info['img_path'])
         else:

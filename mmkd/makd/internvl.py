@@ -156,6 +156,9 @@ def load_internvl(path: str, dtype: torch.dtype, device: str, trust_remote_code:
         raise ValueError(f'{path} is an InternVL model: loading it runs the Python code shipped '
                          'with it. Pass --trust-remote-code if you trust that code.')
     from transformers import AutoModel, AutoTokenizer
+
+    from mmkd.utils.checkpoint import check_hf_folder
+    check_hf_folder(path, 'the InternVL model')
     kwargs = dict(local_files_only=True, trust_remote_code=True)
     chat_model = AutoModel.from_pretrained(path, torch_dtype=dtype, use_flash_attn=False,
                                            **kwargs).to(device).eval()

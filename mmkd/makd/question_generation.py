@@ -92,6 +92,9 @@ class HFChatBackend:
                  dtype: str = 'auto', trust_remote_code: bool = False):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from mmkd.utils.checkpoint import check_hf_folder
+        check_hf_folder(model, 'the question-generating LLM')
         kwargs = dict(local_files_only=True, trust_remote_code=trust_remote_code)
         self.tokenizer = AutoTokenizer.from_pretrained(model, **kwargs)
         if self.tokenizer.chat_template is None:

@@ -60,5 +60,5 @@ def test_coco_l2d_distiller_builds_and_computes_every_loss():
         dict(inputs=[torch.randint(0, 255, (3, 64, 64), dtype=torch.uint8)] * 2,
              data_samples=samples), training=True)
     losses = distiller(**data, mode='loss')
-    assert set(losses) == {'loss', 'loss_mld', 'loss_led'}
+    assert set(losses) == {'loss_cls', 'loss_mld', 'loss_led'}
     assert losses['loss_led'] > 0  # ID groups of 4 and 3 positives

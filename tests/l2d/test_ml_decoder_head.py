@@ -1,6 +1,7 @@
 """The label-wise embedding head: formula (E), logits from embeddings, use inside mmpretrain."""
 import torch
 import torch.nn.functional as F
+from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmpretrain.structures import DataSample
 
@@ -39,11 +40,12 @@ def test_queries_are_fixed_and_saved():
 
 
 def test_inside_an_mmpretrain_classifier_with_recorded_embeddings():
-    model = PRETRAIN_MODELS.build(dict(
-        type='ImageClassifier',
-        backbone=dict(type='ResNet', depth=18, base_channels=8, out_indices=(3, )),
-        head=dict(type='mmkd.MLDecoderClsHead', num_classes=5, in_channels=64, embed_dims=16,
-                  num_heads=2, ffn_dims=32)))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):  # earlier runners leave theirs
+        model = PRETRAIN_MODELS.build(dict(
+            type='ImageClassifier',
+            backbone=dict(type='ResNet', depth=18, base_channels=8, out_indices=(3, )),
+            head=dict(type='mmkd.MLDecoderClsHead', num_classes=5, in_channels=64,
+                      embed_dims=16, num_heads=2, ffn_dims=32)))
     recorder = ModuleRecorder(model, dict(embeddings='head.decoder', logits='head'))
     samples = [DataSample().set_gt_label([0, 3]), DataSample().set_gt_label([1])]
     with recorder.recording() as records:

@@ -73,7 +73,11 @@ def test_losses_and_banks_after_training(lgd_run):
     scalars = runner.message_hub.log_scalars
     for name in ('loss_seed', 'loss_vis', 'loss_tex'):
         assert torch.isfinite(torch.tensor(scalars[f'train/{name}'].current()))
-    assert 'train/loss_cls' not in scalars and 'train/loss' in scalars  # no labels were used
+    # no labels were used: no task loss, and the logged total is the three distill losses alone
+    assert 'train/loss_cls' not in scalars
+    assert scalars['train/loss'].current() == pytest.approx(
+        sum(scalars[f'train/{name}'].current() for name in ('loss_seed', 'loss_vis', 'loss_tex')),
+        rel=1e-5)
     assert int(model.distill_losses.loss_seed.bank.ptr) == 3 * 16  # 3 iterations enqueued
     assert model.distill_losses.loss_vis.bank.initialized.any()
     state = model.state_dict()

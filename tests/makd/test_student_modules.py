@@ -61,7 +61,7 @@ def test_head_splits_class_and_aspect_logits():
     assert logits.shape == (5, 7)
     targets, labels = torch.rand(5, 4), torch.tensor([0, 1, 2, 1, 0])
     losses = head.loss(feats, _samples(targets, labels))
-    torch.testing.assert_close(losses['loss'],
+    torch.testing.assert_close(losses['loss_cls'],
                                torch.nn.functional.cross_entropy(logits[:, :3], labels))
     torch.testing.assert_close(losses['loss_aspect'],
                                4.0 * direct_bce(logits[:, 3:], targets).mean())

@@ -68,7 +68,7 @@ def test_builds_and_trains_a_step(teacher_checkpoint):
     distiller = build_mmkd_module(distiller_cfg(teacher_checkpoint))
     inputs, samples = batch()
     losses = distiller.loss(inputs, samples)
-    assert set(losses) == {'loss', 'loss_kd'}
+    assert set(losses) == {'loss_cls', 'loss_kd'}
     sum(losses.values()).backward()
     assert all(p.grad is not None for p in distiller.student.parameters())
     assert all(p.grad is None and not p.requires_grad for p in distiller.teachers.parameters())
@@ -112,7 +112,7 @@ def test_unlabelled_samples_get_distillation_only(teacher_checkpoint):
     # the task loss is the student's CE over the labelled half alone
     logits = distiller.student(inputs[:4], mode='tensor')
     expected = torch.nn.functional.cross_entropy(logits, torch.arange(4))
-    torch.testing.assert_close(losses['loss'], expected)
+    torch.testing.assert_close(losses['loss_cls'], expected)
     inputs, samples = batch(4)
     for sample in samples:
         sample.gt_label = torch.empty(0, dtype=torch.long)

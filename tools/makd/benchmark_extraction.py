@@ -71,9 +71,12 @@ def main():
     from mmkd.makd import AspectScorer, AspectScores
     from mmkd.testing import build_tiny_llava
     from mmkd.testing.tiny_models import CORPUS
-    path = args.model or build_tiny_llava(tempfile.mkdtemp(), image_size=args.image_size)
-    processor = AutoProcessor.from_pretrained(path)
-    model = AutoModelForImageTextToText.from_pretrained(path).to(args.device).eval()
+    from mmkd.utils.checkpoint import check_hf_folder
+    path = check_hf_folder(args.model, '--model') if args.model else build_tiny_llava(
+        tempfile.mkdtemp(), image_size=args.image_size)
+    processor = AutoProcessor.from_pretrained(path, local_files_only=True)
+    model = AutoModelForImageTextToText.from_pretrained(path, local_files_only=True).to(
+        args.device).eval()
     words = ' '.join(CORPUS).replace('?', ' ').split()
     questions = [f'Is {words[i % len(words)]} {words[(7 * i + 3) % len(words)]} visible?'
                  for i in range(args.num_questions)]

@@ -108,6 +108,7 @@ def main():
                            build_image_text_teacher, dataset_records, extract_shard,
                            folder_records, merge_shards, parse_shard, read_questions,
                            read_statements, resolve_answer_tokens)
+    from mmkd.utils.checkpoint import check_hf_folder
     if args.merge is not None:
         outputs = merge_shards(args.work_dir, args.merge)
     else:
@@ -115,6 +116,12 @@ def main():
         shard = parse_shard(args.shard or f'{rank}/{world}')
         device = args.device or (f'cuda:{os.environ.get("LOCAL_RANK", 0)}'
                                  if torch.cuda.is_available() else 'cpu')
+        # the inputs are checked before the images are listed
+        if args.backend == 'contrastive':
+            statements = read_statements(args.questions, args.num_questions)
+        else:
+            check_hf_folder(args.model, 'the MLLM (MODEL_DIR)')
+            questions = read_questions(args.questions, args.num_questions)
         if args.images:
             records, data_root = folder_records(args.images, args.key)
         else:
@@ -123,8 +130,7 @@ def main():
             records, data_root = dataset_records(cfg, args.split)
         if args.backend == 'contrastive':
             scorer = ContrastiveAspectScorer(
-                build_image_text_teacher(args.model, args.teacher),
-                read_statements(args.questions, args.num_questions),
+                build_image_text_teacher(args.model, args.teacher), statements,
                 logit_scale=None if args.temperature is None else 1 / args.temperature,
                 device=device)
             print('statements (affirmative | negative): ' + json.dumps(
@@ -135,7 +141,7 @@ def main():
             answers = resolve_answer_tokens(processor.tokenizer, args.yes_words, args.no_words)
             print(f'answer tokens (pooled): {json.dumps(answers.describe())}')
             scorer = AspectScorer(
-                model, processor, read_questions(args.questions, args.num_questions), answers,
+                model, processor, questions, answers,
                 prompt_suffix=DEFAULT_SUFFIX if args.suffix is None else args.suffix,
                 system_prompt=args.system_prompt, batch_size=args.batch_size)
         extract_shard(scorer, records, data_root, args.work_dir, model_name=args.model,

@@ -29,8 +29,8 @@ import mmkd  # noqa: F401
 from mmkd.datasets import TeacherStoreWriter, make_fingerprint, sample_id
 from mmkd.models.algorithms.vision_language_distiller import text_teacher_config
 from mmkd.models.teachers import VisionLanguageTeacher
-from mmkd.models.text.hf_text_encoder import check_hf_folder
 from mmkd.registry import DATASETS, build_mmkd_module
+from mmkd.utils.checkpoint import check_hf_folder
 from mmkd.utils.config import innermost_dataset
 
 #: The original's caption when the model produces nothing.

@@ -1,3 +1,4 @@
 from .student_checkpoint_hook import StudentCheckpointHook
+from .target_coverage_hook import TargetCoverageHook
 
-__all__ = ['StudentCheckpointHook']
+__all__ = ['StudentCheckpointHook', 'TargetCoverageHook']

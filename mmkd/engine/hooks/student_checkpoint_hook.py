@@ -3,12 +3,13 @@ import os
 import os.path as osp
 from typing import Optional
 
-import torch
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmkd.registry import HOOKS
+from mmkd.utils.checkpoint import find_nonfinite
+from mmkd.utils.io import atomic_torch_save
 from mmkd.version import __version__
 
 
@@ -20,7 +21,8 @@ class StudentCheckpointHook(Hook):
     student's ``state_dict`` with the ``student.`` prefix removed — no teacher, connector or
     optimizer — so it loads with ``strict=True`` into the plain student config and evaluates with the
     stock ``tools/test.py`` of mmpretrain / mmdet / mmseg. Its ``meta`` holds only plain types, so a
-    weights-only ``torch.load`` reads it without mmkd installed.
+    weights-only ``torch.load`` reads it without mmkd installed. A student whose tensors are not
+    finite is never written.
 
     Args:
         out_dir: where to write; defaults to the runner's ``work_dir``.
@@ -46,6 +48,11 @@ class StudentCheckpointHook(Hook):
         tag = f"epoch_{meta.get('epoch', runner.epoch)}" if _saves_by_epoch(runner) else \
             f"iter_{meta.get('iter', runner.iter)}"
         state_dict = {k: v.detach().cpu() for k, v in model.student.state_dict().items()}
+        nonfinite = find_nonfinite(state_dict)
+        if nonfinite:
+            raise FloatingPointError(
+                f'refusing to write student_{tag}.pth: {len(nonfinite)} student tensors hold NaN '
+                f'or inf: {nonfinite[:4]}. Training diverged; the previous files are kept.')
         student_meta = dict(
             epoch=int(meta.get('epoch', runner.epoch)), iter=int(meta.get('iter', runner.iter)),
             mmkd_version=__version__, source='mmkd student-only export',
@@ -56,9 +63,7 @@ class StudentCheckpointHook(Hook):
         out_dir = self.out_dir or runner.work_dir
         os.makedirs(out_dir, exist_ok=True)
         path = osp.join(out_dir, f'student_{tag}.pth')
-        tmp = path + '.tmp'
-        torch.save(dict(meta=student_meta, state_dict=state_dict), tmp)
-        os.replace(tmp, path)
+        atomic_torch_save(dict(meta=student_meta, state_dict=state_dict), path)
         runner.logger.info(f'student-only checkpoint saved to {path}')
         if path not in self._saved:
             self._saved.append(path)

@@ -39,7 +39,7 @@ class AspectClsHead(ClsHead):
         >>> head = AspectClsHead(num_classes=10, num_aspects=4, in_channels=16)
         >>> samples = [DataSample(aspect_targets=torch.rand(4)).set_gt_label(1) for _ in range(2)]
         >>> sorted(head.loss((torch.randn(2, 16),), samples))
-        ['loss', 'loss_aspect']
+        ['loss_aspect', 'loss_cls']
         >>> head.predict((torch.randn(2, 16),))[0].pred_score.shape
         torch.Size([10])
     """
@@ -75,7 +75,8 @@ class AspectClsHead(ClsHead):
     def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> dict:
         class_logits, aspect_logits = self.split(self(feats))
-        losses = self._get_loss(class_logits, data_samples, **kwargs)
+        # `loss_cls`, not mmpretrain's bare `loss`: MMEngine logs the optimised total as `loss`
+        losses = dict(loss_cls=self._get_loss(class_logits, data_samples, **kwargs)['loss'])
         losses['loss_aspect'] = self.aspect_loss(aspect_logits,
                                                  self._targets(data_samples, aspect_logits))
         return losses

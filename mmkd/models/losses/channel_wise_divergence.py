@@ -52,6 +52,9 @@ class ChannelWiseDivergence(nn.Module):
         True
     """
 
+    #: inputs whose shapes must match (checked by the distiller before training)
+    paired_inputs = (('preds_S', 'preds_T'), )
+
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0, reduction: str = 'mean'):
         super().__init__()
         if tau <= 0:

@@ -36,6 +36,9 @@ class EmbeddingMSELoss(nn.Module):
         0.0
     """
 
+    #: inputs whose shapes must match (checked by the distiller before training)
+    paired_inputs = (('student_embeds', 'teacher_embeds'), )
+
     def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
         super().__init__()
         self.loss_weight = loss_weight

@@ -44,6 +44,9 @@ class FeatureImitationLoss(nn.Module):
         4.0
     """
 
+    #: inputs whose shapes must match (checked by the distiller before training)
+    paired_inputs = (('preds_S', 'preds_T'), )
+
     def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
         super().__init__()
         if reduction not in ('none', 'mean', 'sum'):

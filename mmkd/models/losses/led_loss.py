@@ -123,6 +123,9 @@ class LEDLoss(nn.Module):
         torch.Size([])
     """
 
+    #: inputs whose shapes must match (checked by the distiller before training)
+    paired_inputs = (('embeddings_S', 'embeddings_T'), )
+
     def __init__(self, lambda_cd: float = 100.0, lambda_id: float = 1000.0,
                  loss_weight: float = 1.0, reduction: str = 'sum',
                  gather_global_batch: bool = True):

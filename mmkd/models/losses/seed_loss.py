@@ -73,6 +73,9 @@ class SEEDLoss(nn.Module):
         torch.Size([])
     """
 
+    #: inputs whose shapes must match (checked by the distiller before training)
+    paired_inputs = (('preds_S', 'preds_T'), )
+
     def __init__(self, bank: dict, tau_s: float = 0.2, tau_t: float = 1e-4,
                  self_slot: bool = True, loss_weight: float = 1.0, reduction: str = 'mean'):
         super().__init__()

@@ -1,5 +1,5 @@
 """The interface every mmkd teacher implements."""
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 from mmengine.model import BaseModule
@@ -7,6 +7,22 @@ from mmengine.structures import BaseDataElement
 
 from mmkd.utils import FrozenMixin
 from .input_adapter import InputConvention, TeacherInputAdapter
+
+
+def per_sample_shape(value: Any) -> Optional[tuple]:
+    """The shape of a batched record without its batch dim; a tuple of them for a tuple of
+    tensors (FPN levels); ``None`` for anything else.
+
+    Example:
+        >>> per_sample_shape(torch.zeros(8, 10)), per_sample_shape((torch.zeros(8, 4, 2, 2), ))
+        ((10,), ((4, 2, 2),))
+    """
+    if isinstance(value, torch.Tensor):
+        return tuple(value.shape[1:])
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, torch.Tensor) for v in value):
+        return tuple(tuple(v.shape[1:]) for v in value)
+    return None
 
 
 class BaseTeacher(FrozenMixin, BaseModule):
@@ -57,6 +73,17 @@ class BaseTeacher(FrozenMixin, BaseModule):
     def forward(self, inputs: torch.Tensor,
                 data_samples: Optional[List[BaseDataElement]] = None) -> Dict[str, torch.Tensor]:
         return self.extract(self.prepare_inputs(inputs), data_samples)
+
+    def record_shapes(self, inputs: torch.Tensor) -> Dict[str, Optional[tuple]]:
+        """The per-sample shape (no batch dim) of each record for a batch like ``inputs``.
+
+        The distiller checks them against its losses when it is built. This default runs one
+        no-grad forward on ``inputs`` (a dummy batch in the student's convention); teachers that
+        know their shapes without a forward (a store) override it.
+        """
+        with torch.no_grad():
+            records = self(inputs)
+        return {name: per_sample_shape(records.get(name)) for name in self.output_names}
 
     def report(self) -> List[str]:
         """Lines for the start-of-training teacher report."""

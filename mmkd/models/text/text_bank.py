@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmkd.registry import MODELS, build_mmkd_module
+from mmkd.utils.checkpoint import find_nonfinite, load_weights_only
 from mmkd.utils.io import atomic_torch_save
 from .label_sets import LabelSet
 
@@ -49,7 +50,10 @@ def load_text_bank(path: str) -> Dict:
         raise FileNotFoundError(
             f'text bank {path!r} not found. Build it once with tools/misc/build_text_bank.py '
             '(class names + prompt templates + a local text encoder).')
-    bank = torch.load(path, map_location='cpu', weights_only=True)
+    bank = load_weights_only(path, 'text bank')
+    nonfinite = find_nonfinite(bank) if isinstance(bank, dict) else []
+    if nonfinite:
+        raise ValueError(f'text bank {path!r} holds NaN or inf: {nonfinite}; rebuild it')
     missing = [k for k in BANK_KEYS if not isinstance(bank, dict) or k not in bank]
     if missing:
         raise KeyError(f'text bank {path!r} lacks {missing}: rebuild it with '

@@ -23,3 +23,13 @@ def test_random_init_runs_the_models_init_weights():
     # the distiller's later init_weights() leaves a teacher alone
     teacher.init_weights()
     assert all(torch.all(m.weight == 0.25) for m in convs)
+
+
+def test_random_init_skips_pretrained_entries_and_says_so():
+    """A ``Pretrained`` init_cfg would load (or download) weights: it is dropped, the rest runs."""
+    teacher = OpenMMLabTeacher(lenet([dict(type='Pretrained', checkpoint='/nonexistent/r101.pth'),
+                                      dict(type='Constant', layer='Linear', val=-1.0)]),
+                               checkpoint=None, allow_random_init=True)
+    linears = [m for m in teacher.model.modules() if isinstance(m, torch.nn.Linear)]
+    assert linears and all(torch.all(m.weight == -1.0) for m in linears)
+    assert any('Pretrained init_cfg' in line and 'skipped' in line for line in teacher.report())

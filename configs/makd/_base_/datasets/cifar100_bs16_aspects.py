@@ -18,3 +18,6 @@ val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = [dict(type='Accuracy', topk=(1, )), dict(type='mmkd.AspectAgreement')]
 test_evaluator = val_evaluator
+
+# every training / test sample must have its aspect targets: checked before the first iteration
+custom_hooks = [dict(type='mmkd.TargetCoverageHook')]

@@ -31,3 +31,6 @@ val_dataloader = dict(
 val_evaluator = [dict(type='Accuracy', topk=(1, )), dict(type='mmkd.AspectAgreement')]
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
+
+# every training / test sample must have its aspect targets: checked before the first iteration
+custom_hooks = [dict(type='mmkd.TargetCoverageHook')]
