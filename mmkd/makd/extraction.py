@@ -136,7 +136,7 @@ def _check_fingerprint(path: str, expected: dict, shard: str) -> None:
                            'or restore the original settings')
 
 
-def _differences(was: dict, now: dict, keys: List[str]) -> str:
+def _differences(was: dict, now: dict, keys: List[str], prefix: str = '') -> str:
     def short(value) -> str:
         text = json.dumps(value)
         return text if len(text) <= 80 else text[:77] + '...'
@@ -144,13 +144,16 @@ def _differences(was: dict, now: dict, keys: List[str]) -> str:
     parts = []
     for key in keys:
         a, b = was.get(key), now.get(key)
-        if isinstance(a, list) and isinstance(b, list):
+        if isinstance(a, dict) and isinstance(b, dict):  # name the changed entries inside
+            inner = [k for k in dict(a, **b) if a.get(k) != b.get(k)]
+            parts.append(_differences(a, b, inner, f'{prefix}{key}.'))
+        elif isinstance(a, list) and isinstance(b, list):
             index = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-            parts.append(f'{key}: {len(a)} vs {len(b)} entries, first difference at #{index} '
-                         f'({short(a[index] if index < len(a) else None)} vs '
+            parts.append(f'{prefix}{key}: {len(a)} vs {len(b)} entries, first difference at '
+                         f'#{index} ({short(a[index] if index < len(a) else None)} vs '
                          f'{short(b[index] if index < len(b) else None)})')
         else:
-            parts.append(f'{key}: {short(a)} vs {short(b)}')
+            parts.append(f'{prefix}{key}: {short(a)} vs {short(b)}')
     return '; '.join(parts)
 
 
