@@ -50,7 +50,7 @@ def test_runs_reuses_and_restarts(tmp_path, fashion_mnist_root):
     killed = results['lr 0.1'][1].run_dir
     os.remove(osp.join(killed, 'result.json'))
     open(osp.join(killed, 'partial_marker'), 'w').close()
-    again = run_rows(rows, [0, 1], work_dir, 'accuracy/top1', env={'OMP_NUM_THREADS': '1'})
+    again = run_rows(rows, [0, 1], work_dir, 'accuracy/top1', env={'OMP_NUM_THREADS': '1'}, jobs=2)
     assert again['lr 0.1'][0].reused and again['lr 0.01'][1].reused
     assert not again['lr 0.1'][1].reused and not osp.exists(osp.join(killed, 'partial_marker'))
     assert again['lr 0.01'][1].metrics == run.metrics
