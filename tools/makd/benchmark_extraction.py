@@ -37,7 +37,8 @@ def parse_args():
     parser.add_argument('--contrastive-config', help='also time the contrastive backend with '
                         'this config\'s image-text teacher')
     parser.add_argument('--contrastive-teacher', help='name in its model.teachers')
-    parser.add_argument('--temperature', type=float, default=0.07)
+    parser.add_argument('--temperature', type=float,
+                        help='contrastive: the teacher\'s temperature (default: its logit_scale)')
     return parser.parse_args()
 
 
@@ -46,8 +47,9 @@ def time_contrastive(args, images, questions, mllm_seconds: float) -> None:
     from mmkd.makd import ContrastiveAspectScorer, build_image_text_teacher, template_statements
     teacher = build_image_text_teacher(args.contrastive_config, args.contrastive_teacher)
     pairs = [template_statements(q.replace('Is ', 'Is it ', 1)) for q in questions]
-    scorer = ContrastiveAspectScorer(teacher, pairs, logit_scale=1 / args.temperature,
-                                     device=args.device)
+    scorer = ContrastiveAspectScorer(
+        teacher, pairs, logit_scale=None if args.temperature is None else 1 / args.temperature,
+        device=args.device)
     scorer.score(images[:1])  # warm-up
     _, seconds = timed(lambda: scorer.score(images))
     print(f'\ncontrastive backend ({type(teacher).__name__} of {args.contrastive_config}): '
