@@ -23,6 +23,17 @@ def run_tool(args, cwd=REPO, timeout=600, env=None) -> subprocess.CompletedProce
     return proc
 
 
+def run_script(path: str, args) -> None:
+    """Run a command-line script in this process (``sys.argv`` patched, no interpreter start-up:
+    mmkd is already imported); an exit status other than 0 fails with the script's error."""
+    import runpy
+    from unittest import mock
+    with mock.patch.object(sys, 'argv', [path, *map(str, args)]):
+        try:
+            runpy.run_path(osp.join(REPO, path), run_name='__main__')
+        except SystemExit as exit_:
+            if exit_.code not in (None, 0):
+                raise AssertionError(f'{path} exited with {exit_.code}') from exit_
 
 
 def save_init_checkpoint(config: str, path: str) -> str:

@@ -1,40 +1,42 @@
 """Run a teacher over a dataset once and write its outputs to a teacher store.
 
-    # the teacher `resnet50` of a distiller config, over its training set seen through the config's
-    # deterministic `test_pipeline`
-    python tools/extract_teacher_outputs.py CONFIG --teacher resnet50 --out work_dirs/stores/r50
+    # K = 8 replayable views of every training image, through the training pipeline
+    python tools/extract_teacher_outputs.py CONFIG --views 8 --codec outputs=softmax_topk:10
 
-    # four processes (machines, GPUs), one shard each, then one merge
-    python tools/extract_teacher_outputs.py CONFIG --teacher resnet50 --out DIR --shard 0/4
-    ...
-    python tools/extract_teacher_outputs.py CONFIG --teacher resnet50 --out DIR --merge 4
+    # one view through the config's `test_pipeline` (deterministic), or a pipeline of its own
+    python tools/extract_teacher_outputs.py CONFIG --pipeline clip_pipeline
+
+    # several processes: torchrun gives each rank a shard, rank 0 merges them
+    torchrun --nproc_per_node 4 tools/extract_teacher_outputs.py CONFIG --views 8
+    # or by hand (machines without a process group): one shard each, then one merge
+    python tools/extract_teacher_outputs.py CONFIG --views 8 --shard 0/4   # ... up to 3/4
+    python tools/extract_teacher_outputs.py CONFIG --views 8 --merge 4
 
 The teacher is ``model.teachers[NAME]`` of a distiller config (for a ``StoreTeacher``, its live
 ``teacher``; its ``store`` is the default ``--out``), or the top-level ``teacher`` of any config.
+The dataset is ``{split}_dataloader.dataset``; a ``TeacherReplayDataset`` there gives its inner
+dataset, its ``store`` (default ``--out``) and its ``batch_augments`` (Mixup/CutMix drawn per view).
 The batch goes through the student's data preprocessor and the teacher's input conversion, as in
 training, so stored outputs equal what the live teacher computes in the distiller.
 
-A killed run started again with the same arguments resumes after the last written chunk; see
-:class:`mmkd.datasets.TeacherStoreWriter`. Stored ids are :func:`mmkd.datasets.sample_id`.
+A killed run started again with the same arguments resumes (after the last written chunk, or
+inside finishing); a second run on the same directory refuses at once, naming the first. See
+:mod:`mmkd.store` and ``docs/teacher_store.md``.
 """
 import argparse
 import copy
+import datetime
+import os
 import os.path as osp
-import sys
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
-from torch.utils.data import DataLoader, Subset
-from tqdm import tqdm
 
 import mmkd  # noqa: F401  (registers mmkd's modules)
-from mmkd.datasets import (TeacherStoreWriter, make_fingerprint, sample_id,
-                           shard_range)
-from mmkd.models.teachers import read_normalization
-from mmkd.registry import build_mmkd_module
+from mmkd.store import SampleMixing, TeacherStoreWriter, data_root_of, shard_range
+from mmkd.store.extraction import extract_store
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -44,22 +46,27 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--out', help='store directory (default: the StoreTeacher\'s `store`)')
     parser.add_argument('--split', default='train', choices=['train', 'val', 'test'],
                         help='whose dataloader\'s dataset to run over')
-    parser.add_argument('--pipeline', default='test_pipeline',
-                        help='the config variable holding the view (a deterministic pipeline); '
-                        '"dataset" keeps the dataset\'s own')
+    parser.add_argument('--views', type=int,
+                        help='K views per sample through the pipeline, each replayable from its '
+                        'seed (a replay store); default 1')
+    parser.add_argument('--pipeline',
+                        help='the config variable holding the view pipeline; "dataset" keeps the '
+                        'dataset\'s own (default: "dataset" with --views, else "test_pipeline")')
+    parser.add_argument('--seed', type=int, default=0, help='base seed of the views')
     parser.add_argument('--view-independent', action='store_true',
                         help='declare that the outputs do not depend on the view (fingerprint '
-                        "view='any'): the store then serves any training pipeline")
-    parser.add_argument('--batch-size', type=int, default=64)
+                        "view='any'): the store then serves any training pipeline by sample id")
+    parser.add_argument('--codec', nargs='+', default=[], metavar='RECORD=CODEC',
+                        help='how to store records: raw, float16, softmax_topk:K (e.g. '
+                        'outputs=softmax_topk:10 image_embeds=float16); default raw')
+    parser.add_argument('--batch-size', type=int, default=64, help='samples per teacher batch')
     parser.add_argument('--num-workers', type=int, default=0)
-    parser.add_argument('--dtype', default='float32', choices=['float16', 'float32'],
-                        help='storage dtype of floating records')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--shard', help='i/n: write shard i of n into OUT/shards/')
     parser.add_argument('--merge', type=int, metavar='N',
                         help='merge the N finished shards of OUT/shards/ into OUT')
     parser.add_argument('--max-samples', type=int,
-                        help='stop after this many new rows (the next run resumes)')
+                        help='stop after this many new samples (the next run resumes)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
 
@@ -114,83 +121,7 @@ def without_pipelines(dataset_cfg: Any) -> Any:
     return dataset_cfg
 
 
-def data_root_of(dataset: Any) -> Optional[str]:
-    """The data root sample ids are relative to (the first wrapped dataset's for wrappers)."""
-    while getattr(dataset, 'data_root', None) is None:
-        wrapped = getattr(dataset, 'datasets', None) or [None]
-        inner = getattr(dataset, 'dataset', None) or wrapped[0]
-        if inner is None:
-            return None
-        dataset = inner
-    return dataset.data_root
-
-
-def parse_shard(text: str) -> Tuple[int, int]:
-    try:
-        index, count = (int(part) for part in text.split('/'))
-    except ValueError:
-        raise ValueError(f'--shard {text!r}: expected i/n, e.g. 0/4') from None
-    shard_range(1, index, count)  # validates
-    return index, count
-
-
-def extract(args: argparse.Namespace) -> bool:
-    """Write (or resume) the store; return whether it is complete."""
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
-    teacher_cfg, default_out, student_cfg = find_teacher(cfg, args.teacher)
-    out = args.out or default_out
-    if out is None:
-        raise ValueError('give --out (the store directory)')
-    if args.merge:
-        shards = [osp.join(out, 'shards', f'{i}-of-{args.merge}') for i in range(args.merge)]
-        store = TeacherStoreWriter.merge(shards, out)
-        print(f'merged {args.merge} shards into {out!r}: {len(store)} samples')
-        return True
-
-    dataset_cfg = cfg[f'{args.split}_dataloader'].dataset.to_dict()
-    if args.pipeline != 'dataset':
-        if args.pipeline not in cfg:
-            raise KeyError(f'{args.config} has no `{args.pipeline}`; pass --pipeline NAME of the '
-                           'deterministic pipeline, or --pipeline dataset')
-        dataset_cfg = with_pipeline(dataset_cfg, cfg[args.pipeline])
-    dataset = DATASETS.build(dataset_cfg)
-    view = 'any' if args.view_independent else _only_pipeline(dataset_cfg)
-    data_root = data_root_of(dataset)
-    rows = range(len(dataset))
-    shard = None
-    if args.shard:
-        index, count = parse_shard(args.shard)
-        rows = shard_range(len(dataset), index, count)
-        shard = dict(index=index, count=count, total_samples=len(dataset))
-        out = osp.join(out, 'shards', f'{index}-of-{count}')
-    ids = [sample_id(dataset.get_data_info(i), data_root) for i in rows]
-    if len(set(ids)) != len(ids):
-        seen = set()
-        repeated = [i for i in ids if i in seen or seen.add(i)]
-        raise ValueError(f'{args.config}: sample ids repeat ({repeated[:5]}); the store needs one '
-                         'id per sample (give every sample an `img_path`).')
-
-    writer = TeacherStoreWriter(
-        out, len(rows), make_fingerprint(teacher_cfg, view), dtype=args.dtype, shard=shard,
-        info=dict(dataset=without_pipelines(dataset_cfg), data_root=data_root, split=args.split,
-                  config=osp.abspath(args.config)))
-    if writer.written_ids() != ids[:writer.num_written]:
-        raise RuntimeError(f'{out!r} was started on other samples (its ids differ from the '
-                           "dataset's first rows); delete it or write elsewhere.")
-    todo = list(rows)[writer.num_written:][:args.max_samples]
-    if todo:
-        run_teacher(writer, dataset, todo, ids[writer.num_written:], teacher_cfg, student_cfg,
-                    data_root, args)
-    complete = writer.close()
-    print(f'{out!r}: {writer.num_written}/{len(rows)} samples'
-          + ('' if complete else ' (incomplete: run the same command again to resume)'))
-    return complete
-
-
-def _only_pipeline(dataset_cfg: Any) -> list:
+def only_pipeline(dataset_cfg: Any) -> list:
     """The one pipeline of a (possibly wrapping) dataset config."""
     found = []
 
@@ -212,44 +143,120 @@ def _only_pipeline(dataset_cfg: Any) -> list:
     return found[0]
 
 
-@torch.no_grad()
-def run_teacher(writer: TeacherStoreWriter, dataset: Any, rows: List[int], ids: List[str],
-                teacher_cfg: dict, student_cfg: dict, data_root: Optional[str],
-                args: argparse.Namespace) -> None:
-    """Feed ``rows`` through the student's preprocessing and the teacher, one chunk per batch."""
-    preprocessor = MODELS.build(student_cfg).data_preprocessor.to(args.device)
-    teacher = build_mmkd_module(teacher_cfg)
-    teacher.adapt_inputs(read_normalization(preprocessor))
-    teacher.to(args.device)
-    loader = DataLoader(Subset(dataset, rows), batch_size=args.batch_size, shuffle=False,
-                        num_workers=args.num_workers, collate_fn=pseudo_collate)
-    progress = tqdm(total=writer.meta['num_samples'], initial=writer.num_written, unit='sample',
-                    desc=f'teacher -> {writer.path}', file=sys.stdout)
-    done = 0
-    for batch in loader:
-        data = preprocessor(batch, training=False)
-        batch_ids = [sample_id(sample, data_root) for sample in data['data_samples']]
-        if batch_ids != ids[done:done + len(batch_ids)]:
-            raise RuntimeError(f'the pipeline changed the sample ids: {batch_ids[:3]} vs '
-                               f'{ids[done:done + 3]}')
-        outputs = teacher(data['inputs'], data['data_samples'])
-        writer.write(batch_ids, {name: _per_sample(name, value, len(batch_ids))
-                                 for name, value in outputs.items()})
-        done += len(batch_ids)
-        progress.update(len(batch_ids))
-    progress.close()
+def parse_shard(text: str) -> Tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split('/'))
+    except ValueError:
+        raise ValueError(f'--shard {text!r}: expected i/n, e.g. 0/4') from None
+    shard_range(1, index, count)  # validates
+    return index, count
 
 
-def _per_sample(name: str, value: Any, batch_size: int) -> torch.Tensor:
-    if not isinstance(value, torch.Tensor) or value.shape[:1] != (batch_size, ):
-        raise TypeError(f'teacher record {name!r} is not a [batch, ...] tensor '
-                        f'({type(value).__name__}); a store holds one fixed-shape tensor per '
-                        'sample: record another module (`records=`) or pool it.')
-    return value
+def parse_codecs(items: List[str]) -> Dict[str, str]:
+    codecs = {}
+    for item in items:
+        record, sep, codec = item.partition('=')
+        if not sep or not record:
+            raise ValueError(f'--codec {item!r}: expected RECORD=CODEC, e.g. '
+                             'outputs=softmax_topk:10')
+        codecs[record] = codec
+    return codecs
+
+
+def shard_dir(out: str, index: int, count: int) -> str:
+    return osp.join(out, 'shards', f'{index}-of-{count}')
+
+
+def extract(args: argparse.Namespace, shard: Optional[Tuple[int, int]] = None) -> bool:
+    """Write (or resume) the store, or shard ``shard`` of it; return whether it is complete."""
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    teacher_cfg, default_out, student_cfg = find_teacher(cfg, args.teacher)
+    dataset_cfg = cfg[f'{args.split}_dataloader'].dataset.to_dict()
+    mixing = None
+    if dataset_cfg.get('type', '').split('.')[-1] == 'TeacherReplayDataset':
+        default_out = default_out or dataset_cfg['store']
+        if dataset_cfg.get('batch_augments'):
+            mixing = SampleMixing(**dataset_cfg['batch_augments'])
+        dataset_cfg = dataset_cfg['dataset']
+    out = args.out or default_out
+    if out is None:
+        raise ValueError('give --out (the store directory)')
+    if args.merge:
+        merged = TeacherStoreWriter.merge(
+            [shard_dir(out, i, args.merge) for i in range(args.merge)], out)
+        print(f'merged {args.merge} shards into {out!r}: {len(merged)} samples')
+        return True
+
+    pipeline_key = args.pipeline or ('dataset' if args.views else 'test_pipeline')
+    if pipeline_key != 'dataset':
+        if pipeline_key not in cfg:
+            raise KeyError(f'{args.config} has no `{pipeline_key}`; pass --pipeline NAME of the '
+                           'view pipeline, or --pipeline dataset')
+        dataset_cfg = with_pipeline(dataset_cfg, cfg[pipeline_key])
+    pipeline = only_pipeline(dataset_cfg)
+    dataset = DATASETS.build(dataset_cfg)
+    preprocessor = MODELS.build(student_cfg).data_preprocessor
+    if getattr(preprocessor, 'batch_augments', None) is not None and not args.view_independent:
+        raise ValueError(f'{args.config}: the student\'s data preprocessor has batch_augments; a '
+                         'replay store mixes per view: move them to '
+                         "train_dataloader.dataset=dict(type='mmkd.TeacherReplayDataset', "
+                         'batch_augments=..., ...) and remove them from the preprocessor.')
+    if shard is None and args.shard:
+        shard = parse_shard(args.shard)
+    if shard is not None:
+        out = shard_dir(out, *shard)
+    complete = extract_store(
+        out, dataset, pipeline, teacher_cfg, preprocessor, views=args.views or 1,
+        base_seed=args.seed, mixing=mixing, view_independent=args.view_independent,
+        codecs=parse_codecs(args.codec), shard=shard, batch_size=args.batch_size,
+        num_workers=args.num_workers, device=args.device, max_samples=args.max_samples,
+        info=dict(dataset=without_pipelines(dataset_cfg), data_root=data_root_of(dataset),
+                  split=args.split, config=osp.abspath(args.config)))
+    print(f'{out!r}: ' + ('complete' if complete else
+                          'incomplete: run the same command again to resume'))
+    return complete
+
+
+def extract_distributed(args: argparse.Namespace) -> bool:
+    """Under torchrun: rank r writes shard r of WORLD_SIZE, then rank 0 merges them."""
+    import torch.distributed as dist
+    if args.shard or args.merge:
+        raise ValueError('under torchrun each rank writes its own shard: drop --shard / --merge')
+    rank, world = int(os.environ['RANK']), int(os.environ['WORLD_SIZE'])
+    if args.device.startswith('cuda'):
+        args.device = f'cuda:{os.environ.get("LOCAL_RANK", 0)}'
+    # one shard may take hours: the barrier waits for the slowest rank
+    dist.init_process_group('nccl' if args.device.startswith('cuda') else 'gloo',
+                            timeout=datetime.timedelta(days=7))
+    try:
+        done = extract(args, shard=(rank, world))
+        if not all(_gather_flags(done)):
+            return False
+        if rank == 0:
+            args.merge = world
+            extract(args)
+        dist.barrier()
+        return True
+    finally:
+        dist.destroy_process_group()
+
+
+def _gather_flags(flag: bool) -> List[bool]:
+    import torch.distributed as dist
+    flags = [None] * dist.get_world_size()
+    dist.all_gather_object(flags, flag)
+    return flags
 
 
 def main() -> None:
-    extract(parse_args())
+    args = parse_args()
+    if int(os.environ.get('WORLD_SIZE', '1')) > 1:
+        extract_distributed(args)
+    else:
+        extract(args)
 
 
 if __name__ == '__main__':

@@ -4,28 +4,13 @@
 #   https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/pspnet_r101-d8_512x1024_80k_cityscapes/pspnet_r101-d8_512x1024_80k_cityscapes_20200606_112211-e1e1100f.pth
 #   -> checkpoints/pspnet_r101-d8_512x1024_80k_cityscapes_20200606_112211-e1e1100f.pth
 #   bash tools/dist_train.sh THIS_CONFIG 4
-_base_ = ['mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
+_base_ = [
+    'mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',
+    './_base_/distill/cwd_seg-logits_tau4.py'
+]
 
-teacher_cfg = 'mmseg::pspnet/pspnet_r101-d8_4xb2-80k_cityscapes-512x1024.py'
-teacher_ckpt = 'checkpoints/pspnet_r101-d8_512x1024_80k_cityscapes_20200606_112211-e1e1100f.pth'
-
-model = dict(
-    _delete_=True,
-    type='mmkd.KnowledgeDistiller',
-    student={{_base_.model}},
-    teachers=dict(
-        teacher=dict(
-            type='OpenMMLabTeacher',
-            config=teacher_cfg,
-            checkpoint=teacher_ckpt,
-            records=dict(logits='decode_head.conv_seg'))),
-    student_records=dict(logits='decode_head.conv_seg'),
-    distill_losses=dict(
-        loss_cwd=dict(
-            type='ChannelWiseDivergence',
-            tau=4.0,
-            loss_weight=3.0,
-            inputs=dict(preds_S='student.logits', preds_T='teacher.logits'))))
-
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+distiller = _base_.distiller
+distiller.teachers.teacher.update(
+    config='mmseg::pspnet/pspnet_r101-d8_4xb2-80k_cityscapes-512x1024.py',
+    checkpoint='checkpoints/pspnet_r101-d8_512x1024_80k_cityscapes_20200606_112211-e1e1100f.pth')
+model = dict(distiller, _delete_=True, student=_base_.model)

@@ -6,28 +6,12 @@
 #   3. evaluate student:  python <mmseg>/.mim/tools/test.py \
 #          configs/fashion_tiles/fcn_r18-d8_1500it_fashion-tiles.py \
 #          work_dirs/THIS_CONFIG_NAME/student_iter_1500.pth
-_base_ = ['../fashion_tiles/fcn_r18-d8_1500it_fashion-tiles.py']
-custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
+_base_ = [
+    '../fashion_tiles/fcn_r18-d8_1500it_fashion-tiles.py', './_base_/distill/cwd_seg-logits_tau4.py'
+]
 
-teacher_cfg = '{{fileDirname}}/../fashion_tiles/pspnet_r18-d8_1500it_fashion-tiles.py'
-teacher_ckpt = 'work_dirs/pspnet_r18-d8_1500it_fashion-tiles/iter_1500.pth'
-
-model = dict(
-    _delete_=True,
-    type='mmkd.KnowledgeDistiller',
-    student={{_base_.model}},
-    teachers=dict(
-        teacher=dict(
-            type='OpenMMLabTeacher',
-            config=teacher_cfg,
-            checkpoint=teacher_ckpt,
-            records=dict(logits='decode_head.conv_seg'))),
-    student_records=dict(logits='decode_head.conv_seg'),
-    distill_losses=dict(
-        loss_cwd=dict(
-            type='ChannelWiseDivergence',
-            tau=4.0,
-            loss_weight=3.0,
-            inputs=dict(preds_S='student.logits', preds_T='teacher.logits'))))
-
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+distiller = _base_.distiller
+distiller.teachers.teacher.update(
+    config='{{fileDirname}}/../fashion_tiles/pspnet_r18-d8_1500it_fashion-tiles.py',
+    checkpoint='work_dirs/pspnet_r18-d8_1500it_fashion-tiles/iter_1500.pth')
+model = dict(distiller, _delete_=True, student=_base_.model)

@@ -7,30 +7,13 @@
 #   3. evaluate student:  python <mmdet>/.mim/tools/test.py \
 #          configs/fashion_tiles/retinanet_r18_fpn64_1500it_fashion-tiles.py \
 #          work_dirs/THIS_CONFIG_NAME/student_iter_1500.pth
-_base_ = ['../fashion_tiles/retinanet_r18_fpn64_1500it_fashion-tiles.py']
-custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
+_base_ = [
+    '../fashion_tiles/retinanet_r18_fpn64_1500it_fashion-tiles.py', './_base_/distill/fitnet_fpn.py'
+]
 
-teacher_cfg = '{{fileDirname}}/../fashion_tiles/retinanet_r18_fpn_1500it_fashion-tiles.py'
-teacher_ckpt = 'work_dirs/retinanet_r18_fpn_1500it_fashion-tiles/iter_1500.pth'
-
-model = dict(
-    _delete_=True,
-    type='mmkd.KnowledgeDistiller',
-    student={{_base_.model}},
-    teachers=dict(
-        teacher=dict(
-            type='OpenMMLabTeacher',
-            config=teacher_cfg,
-            checkpoint=teacher_ckpt,
-            records=dict(fpn='neck'))),
-    student_records=dict(fpn='neck'),
-    connectors=dict(
-        fpn_64_to_256=dict(
-            type='ConvConnector', source='student.fpn', in_channels=64, out_channels=256)),
-    distill_losses=dict(
-        loss_fitnet=dict(
-            type='FeatureImitationLoss',
-            loss_weight=1.0,
-            inputs=dict(preds_S='connectors.fpn_64_to_256', preds_T='teacher.fpn'))))
-
-custom_hooks = [dict(type='mmkd.StudentCheckpointHook')]
+distiller = _base_.distiller
+distiller.teachers.teacher.update(
+    config='{{fileDirname}}/../fashion_tiles/retinanet_r18_fpn_1500it_fashion-tiles.py',
+    checkpoint='work_dirs/retinanet_r18_fpn_1500it_fashion-tiles/iter_1500.pth')
+distiller.connectors.fpn_regressor.update(in_channels=64, out_channels=256)
+model = dict(distiller, _delete_=True, student=_base_.model)

@@ -6,7 +6,7 @@ _base_ = ['./resnet18-w4_fashion-mnist-1k_ce.py']
 # Lets the stock mmpretrain tools/train.py run this config too.
 custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 
-teacher_config = 'configs/hinton_kd/resnet18-w8_fashion-mnist-10k_teacher.py'
+teacher_config = '{{fileDirname}}/resnet18-w8_fashion-mnist-10k_teacher.py'
 teacher_checkpoint = 'work_dirs/resnet18-w8_fashion-mnist-10k_teacher/epoch_4.pth'
 
 model = dict(

@@ -3,7 +3,7 @@
 # weights are the teacher.
 _base_ = [
     './_base_/models/resnet101_mldecoder.py', './_base_/datasets/coco14_l2d_224px.py',
-    './_base_/schedules/adam_onecycle_80e.py', 'mmpretrain::_base_/default_runtime.py'
+    './_base_/schedules/adam_onecycle_80e.py', './_base_/default_runtime.py'
 ]
 
 model = dict(head=dict(num_classes=80))

@@ -2,7 +2,7 @@
 # ML-Decoder head, 80 epochs of the one-cycle schedule.
 _base_ = [
     './_base_/models/resnet34_mldecoder.py', './_base_/datasets/coco14_l2d_224px.py',
-    './_base_/schedules/adam_onecycle_80e.py', 'mmpretrain::_base_/default_runtime.py'
+    './_base_/schedules/adam_onecycle_80e.py', './_base_/default_runtime.py'
 ]
 
 model = dict(head=dict(num_classes=80))

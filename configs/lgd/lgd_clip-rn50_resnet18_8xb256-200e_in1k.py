@@ -6,32 +6,28 @@
 #   python tools/misc/build_text_bank.py --classes imagenet --encoder open_clip --arch RN50 \
 #       --checkpoint checkpoints/clip_rn50_openclip.pth --out work_dirs/text_banks/in1k_clip-rn50.pt
 _base_ = [
-    './_base_/in1k_unlabeled_mocov2-aug.py', './_base_/schedule_sgd-coslr-200e.py',
-    './_base_/default_runtime.py'
+    './_base_/datasets/in1k_unlabeled_mocov2-aug.py',
+    './_base_/schedules/sgd_coslr-200e_warmup-5e.py',
+    './_base_/default_runtime.py',
+    './_base_/distill/lgd_vsb-tsb.py',
 ]
 clip_checkpoint = 'checkpoints/clip_rn50_openclip.pth'
 text_bank = 'work_dirs/text_banks/in1k_clip-rn50.pt'
 embed_dim = 1024  # CLIP RN50's joint space: the student regresses straight into it
 
+# torchvision's ResNet-18 (as the MoCo/SEED code): no zero-init of the blocks' last BN
 student = dict(
     type='ImageClassifier',
-    backbone=dict(type='ResNet', depth=18),
+    backbone=dict(type='ResNet', depth=18, zero_init_residual=False),
     neck=dict(type='GlobalAveragePooling'),
     # SEED's MLP Linear(F, F) -> ReLU -> Linear(F, D); zero-shot logits through the TSB in predict
     head=dict(type='mmkd.ZeroShotClsHead', in_channels=512, embed_dim=embed_dim,
               text_bank=text_bank))
-embedding_inputs = dict(preds_S='student.embedding', preds_T='clip.image_embeds')
+distiller = _base_.distiller
+distiller.distill_losses.loss_vis.bank.text_bank = text_bank
+distiller.distill_losses.loss_tex.bank.path = text_bank
 model = dict(
-    type='mmkd.KnowledgeDistiller',
+    distiller,
     student=student,
     teachers=dict(clip=dict(type='OpenCLIPTeacher', arch='RN50', checkpoint=clip_checkpoint,
-                            text_tower=False)),
-    student_records=dict(embedding='head.projector'),
-    distill_losses=dict(
-        loss_vis=dict(type='SEEDLoss', tau_s=0.2, tau_t=0.01, loss_weight=0.5,
-                      bank=dict(type='VisualSemanticsBank', text_bank=text_bank,
-                                momentum=0.999, renormalize=False),
-                      inputs=embedding_inputs),
-        loss_tex=dict(type='SEEDLoss', tau_s=0.2, tau_t=0.01, loss_weight=0.5, self_slot=False,
-                      bank=dict(type='TextBank', path=text_bank),
-                      inputs=embedding_inputs)))
+                            text_tower=False)))

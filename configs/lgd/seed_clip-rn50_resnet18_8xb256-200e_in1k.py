@@ -5,4 +5,4 @@ model = dict(distill_losses=dict(
     _delete_=True,
     loss_seed=dict(type='SEEDLoss', tau_s=0.2, tau_t=1e-4,
                    bank=dict(type='EmbeddingQueue', size=65536, dim=1024),
-                   inputs=dict(preds_S='student.embedding', preds_T='clip.image_embeds'))))
+                   inputs=_base_.embedding_inputs)))

@@ -1,7 +1,7 @@
 # Zero-shot ImageNet top-1 of a distilled student through its Textual Semantics Bank:
 #   python tools/test.py configs/lgd/zero-shot_lgd-resnet18_in1k.py \
 #       work_dirs/lgd_clip-rn50_resnet18_8xb256-200e_in1k/student_epoch_200.pth
-_base_ = ['./_base_/in1k_unlabeled_mocov2-aug.py', './_base_/default_runtime.py']
+_base_ = ['./_base_/datasets/in1k_unlabeled_mocov2-aug.py', './_base_/default_runtime.py']
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='ResNet', depth=18),

@@ -10,7 +10,7 @@ _base_ = [
 ]
 custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 model = dict(
-    backbone=dict(type='ResNet_CIFAR', in_channels=1),
+    backbone=dict(type='ResNet_CIFAR', in_channels=1, zero_init_residual=True),
     head=dict(num_classes=10, num_aspects=16))
 train_dataloader = dict(batch_size=128)
 optim_wrapper = dict(optimizer=dict(lr=0.1))

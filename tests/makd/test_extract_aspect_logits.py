@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from makd_helpers import QUESTIONS, REPO, load_vlm
 
-from mmkd.datasets.teacher_store import TeacherStore
+from mmkd.store import TeacherStore
 from mmkd.makd import (AspectScorer, extract_shard, folder_records, merge_shards,
                        read_questions)
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmpretrain.structures import DataSample
 
-from mmkd.datasets import TeacherStoreWriter
+from mmkd.store import TeacherStoreWriter
 from mmkd.datasets.transforms import LoadAspectTargets
 from mmkd.evaluation import AspectAgreement
 from mmkd.models import AspectBCELoss, AspectClsHead, PoolLinearConnector, aspect_bce

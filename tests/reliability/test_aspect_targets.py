@@ -10,7 +10,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmkd.datasets.teacher_store import TeacherStoreWriter
+from mmkd.store import TeacherStoreWriter
 from mmkd.datasets.transforms import LoadAspectTargets
 
 Q = 5

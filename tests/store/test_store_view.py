@@ -1,15 +1,14 @@
-"""The rule that decides between the store and the live teacher."""
+"""The fingerprint: views described independently of packing, scopes and tuple/list; files named by
+content; the name list of random transforms (reported beside the behaviour probe)."""
 import pytest
 
-from mmkd.datasets import (describe_view, make_fingerprint, random_transforms,
-                           store_view_decision)
-from mmkd.datasets.store_fingerprint import file_identity
+from mmkd.store import describe_view, file_identity, make_fingerprint, random_transforms
 
 DETERMINISTIC = [dict(type='LoadImageFromFile'), dict(type='mmpretrain.ResizeEdge', scale=256),
                  dict(type='CenterCrop', crop_size=224), dict(type='PackInputs')]
 
 
-def test_random_transforms_are_found_also_when_nested():
+def test_random_transforms_by_name_are_found_also_when_nested():
     pipeline = [dict(type='LoadImageFromFile'),
                 dict(type='mmpretrain.RandomResizedCrop', scale=224),
                 dict(type='RandomApply', transforms=[dict(type='ColorJitter')], prob=0.8),
@@ -24,20 +23,8 @@ def test_view_ignores_packing_and_scope():
     view = describe_view(DETERMINISTIC)
     assert [t['type'] for t in view] == ['LoadImageFromFile', 'ResizeEdge', 'CenterCrop']
     assert describe_view(view) == view  # idempotent: a stored view describes itself
-
-
-def test_decision_table(tmp_path):
-    stored = describe_view(DETERMINISTIC)
-    assert store_view_decision('any', None, 's') == (
-        True, 'the stored outputs do not depend on the view (extracted with view=any)')
-    assert store_view_decision(stored, DETERMINISTIC, 's')[0]
-    serve, reason = store_view_decision(stored, [dict(type='RandomFlip', prob=0.5)], 's')
-    assert not serve and reason == 'the training view is random (RandomFlip)'
-    with pytest.raises(ValueError, match=r"view.2.crop_size: stored 224, expected 256"):
-        store_view_decision(stored, [*DETERMINISTIC[:2], dict(type='CenterCrop', crop_size=256)],
-                            's')
-    with pytest.raises(ValueError, match='give the training pipeline'):
-        store_view_decision(stored, None, 's')
+    assert describe_view([dict(type='Resize', scale=(32, 32)), dict(type='PackInputs')]) == \
+        describe_view([dict(type='Resize', scale=[32, 32]), dict(type='PackInputs')])
 
 
 def test_fingerprint_names_files_by_content(tmp_path):

@@ -1,4 +1,5 @@
-"""The store format: exact round trip, resume after a kill, shards, and every refusal."""
+"""The store format: exact round trip, resume after a kill, shards, views, and the refusals of
+wrong settings (file-level integrity faults: test_store_integrity.py)."""
 import filecmp
 import json
 import os.path as osp
@@ -6,7 +7,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmkd.datasets import TeacherStore, TeacherStoreWriter, sample_id, shard_range
+from mmkd.store import TeacherStore, TeacherStoreWriter, sample_id, shard_range
 
 FINGERPRINT = dict(teacher=dict(type='OpenMMLabTeacher', depth=18), checkpoint='t.pth:1234',
                    view=['LoadImageFromFile', 'ResizeEdge(256)', 'CenterCrop(224)'])
@@ -38,15 +39,16 @@ def same_store(a, b):
 
 def test_round_trip_is_exact(tmp_path):
     ids, records = make_rows()
-    store = write(tmp_path / 'store', ids, records, dtype=dict(feats='float16'))
+    store = write(tmp_path / 'store', ids, records, codecs=dict(feats='float16'))
     assert store.ids == ids and len(store) == N and ids[3] in store
-    assert store.records['logits'] == dict(shape=[10], dtype='float32')
-    assert store.records['feats'] == dict(shape=[4, 3, 3], dtype='float16')
-    assert store.records['label']['dtype'] == records['label'].dtype.name
+    assert store.records['logits'] == dict(shape=[10], codec='raw')
+    assert store.records['feats'] == dict(shape=[4, 3, 3], codec='float16')
+    assert store.meta['arrays']['feats'] == dict(shape=[1, 4, 3, 3], dtype='float16')
+    assert store.meta['arrays']['label']['dtype'] == records['label'].dtype.name
     picked = [ids[7], ids[2], ids[7]]
     np.testing.assert_array_equal(store.get('logits', picked), records['logits'][[7, 2, 7]])
     np.testing.assert_array_equal(store.get('feats', picked),
-                                  records['feats'][[7, 2, 7]].astype(np.float16))
+                                  records['feats'][[7, 2, 7]].astype(np.float16).astype(np.float32))
     np.testing.assert_array_equal(store.get('label', ids), records['label'])
     assert isinstance(np.load(osp.join(tmp_path, 'store', 'logits.npy'), mmap_mode='r'), np.memmap)
 
@@ -61,11 +63,13 @@ def test_resume_after_kill_equals_uninterrupted(tmp_path):
     writer._arrays['logits'][10:13] = 99.0
     writer._ids_file.write('junk/id.png\n')
     writer._ids_file.flush()
-    del writer  # no close(): the process is gone
+    writer._lock.release()  # the process is gone: no close(), the kernel drops its lock
+    del writer
     with pytest.raises(RuntimeError, match=r'incomplete \(10/23 rows'):
         TeacherStore(str(tmp_path / 'killed'))
     resumed = TeacherStoreWriter(str(tmp_path / 'killed'), N, FINGERPRINT)
     assert resumed.num_written == 10 and resumed.written_ids() == ids[:10]
+    resumed.close()
     store = write(tmp_path / 'killed', ids, records, chunk=7)
     assert store.ids == ids
     assert same_store(tmp_path / 'whole', tmp_path / 'killed')
@@ -106,7 +110,7 @@ def test_stale_fingerprint_is_refused_with_the_difference(tmp_path):
     other = dict(FINGERPRINT, checkpoint='t.pth:9999')
     with pytest.raises(ValueError, match=r'checkpoint: stored "t.pth:1234", expected "t.pth:9999"'):
         TeacherStore(str(tmp_path / 'store'), expected_fingerprint=other)
-    with pytest.raises(ValueError, match='cannot resume'):
+    with pytest.raises(ValueError, match=r'cannot resume.*\n  fingerprint.checkpoint: stored'):
         TeacherStoreWriter(str(tmp_path / 'store'), 4, other)
     view = dict(FINGERPRINT, view=['LoadImageFromFile', 'RandomResizedCrop(224)'])
     with pytest.raises(ValueError, match=r'view\.1: stored "ResizeEdge\(256\)"'):
@@ -120,7 +124,8 @@ def test_missing_ids_are_named_with_the_store_path(tmp_path):
     with pytest.raises(KeyError) as error:
         store.get('logits', wanted)
     message = str(error.value)
-    assert "7 sample id(s): 'val/0.png', 'val/1.png'" in message and '(+2 more)' in message
+    assert "7 sample id(s) of this batch: 'val/0.png', 'val/1.png'" in message
+    assert '(+2 more)' in message
     assert str(tmp_path / 'store') in message
     with pytest.raises(KeyError, match="no record 'probs'"):
         store.get('probs', ids)
@@ -149,8 +154,29 @@ def test_sample_id():
         sample_id(dict(ori_shape=(2, 2)))
 
 
-def test_view_description_ignores_tuple_versus_list():
-    """A config dump writes tuples as lists: the same view must keep the same fingerprint."""
-    from mmkd.datasets import describe_view
-    assert describe_view([dict(type='Resize', scale=(32, 32)), dict(type='PackInputs')]) == \
-        describe_view([dict(type='Resize', scale=[32, 32]), dict(type='PackInputs')])
+def test_views_round_trip_and_bytes_per_view(tmp_path):
+    """A store of 3 views a sample: each view's rows come back; top-k + seed + hash = 48 bytes a
+    view for a 1000-class teacher at k = 10 (the budget of TinyViT-style records)."""
+    rng = np.random.default_rng(3)
+    ids = [f'{i}.png' for i in range(5)]
+    logits = rng.normal(size=(5, 3, 1000)).astype(np.float32)
+    seeds = rng.integers(0, 2**31 - 1, size=(5, 3)).astype(np.int32)
+    hashes = rng.integers(0, 2**32 - 1, size=(5, 3)).astype(np.uint32)
+    writer = TeacherStoreWriter(str(tmp_path / 'replay'), 5, FINGERPRINT, views=3,
+                                codecs=dict(outputs='softmax_topk:10'),
+                                replay=dict(base_seed=0, random=True, mixing=None))
+    writer.write(ids, {'outputs': logits, 'replay.seed': seeds, 'replay.hash': hashes})
+    assert writer.close()
+    store = TeacherStore(str(tmp_path / 'replay'))
+    assert store.views == 3 and list(store.records) == ['outputs']
+    assert store.bytes_per_view() == 48
+    top = store.get('outputs', [ids[4], ids[1]], views=[2, 0]).argmax(1)
+    assert top.tolist() == [logits[4, 2].argmax(), logits[1, 0].argmax()]
+    assert store.view_params(4, 2) == dict(seed=int(seeds[4, 2]), hash=int(hashes[4, 2]),
+                                           mix=None)
+    with pytest.raises(ValueError, match=r"'outputs' has shape \[5, 1000\]; a store of 3 views"):
+        w = TeacherStoreWriter(str(tmp_path / 'bad'), 5, FINGERPRINT, views=3)
+        try:
+            w.write(ids, dict(outputs=logits[:, 0]))
+        finally:
+            w.close()

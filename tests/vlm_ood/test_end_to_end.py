@@ -77,7 +77,7 @@ def trained(tmp_path_factory, fashion_id_ood_root):
 
 
 def test_captions_are_stored_per_training_image(trained, fashion_id_ood_root):
-    from mmkd.datasets import TeacherStore
+    from mmkd.store import TeacherStore
     _, _, store_dir = trained
     store = TeacherStore(store_dir)
     train_images = sorted(glob.glob(osp.join(fashion_id_ood_root, 'train', '*', '*.png')))

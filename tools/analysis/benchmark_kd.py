@@ -6,7 +6,15 @@ data (a ResNet-18 teacher and a thinner ResNet-18 student, CIFAR stem, 32x32 ima
     KD loss, backward, SGD step);
 (b) a KD step reading the teacher from a teacher store (``StoreTeacher``) vs plain student training
     (mmpretrain's own ``ImageClassifier.train_step``);
-(c) mmkd's live KD step vs torchdistill's (``DistillationBox``, its ``KDLoss``), when installed.
+(c) mmkd's live KD step vs torchdistill's (``DistillationBox``, its ``KDLoss``), when installed;
+(d) with an augmented pipeline (PNG decoding, RandomResizedCrop + RandomFlip, run inside each timed
+    step): KD from a replay store (``TeacherReplayDataset`` + ``StoreTeacher``, K views) vs plain
+    student training on the same pipeline, and the live-teacher KD on it beside them.
+
+``--extraction`` also measures the extraction of a replay store (K views through the pipeline,
+seeded, hashed, the teacher, the codec, the writes) against the bare teacher forward on the same
+view tensors, and the bytes per view of the three record kinds on real small stores, with their
+ImageNet-1k extrapolation.
 
 Variants run interleaved: every round times ``--steps`` steps of each variant, in a rotating order,
 and each ratio is the median over rounds of the ratio within a round, so load drifting on a shared
@@ -15,9 +23,11 @@ time: on a machine shared with other jobs it is the steadier measure of the work
 Pixel values do not change the cost: images are synthetic.
 
     python tools/analysis/benchmark_kd.py [--device cuda] [--batch-size 64] [--rounds 15]
+    python tools/analysis/benchmark_kd.py --extraction-only --views 4
 """
 import argparse
 import copy
+import os
 import os.path as osp
 import platform
 import statistics
@@ -25,19 +35,29 @@ import tempfile
 import time
 from typing import Callable, Dict, List
 
+import cv2
+import numpy as np
 import torch
 import torch.nn.functional as F
+from mmengine.dataset import default_collate
 from mmengine.logging import MMLogger
 from mmengine.optim import OptimWrapper
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmpretrain.structures import DataSample
 
 import mmkd
-from mmkd.datasets import TeacherStoreWriter, make_fingerprint
+from mmkd.datasets import TeacherReplayDataset
 from mmkd.registry import build_mmkd_module
+from mmkd.store import TeacherStore, TeacherStoreWriter, make_fingerprint
+from mmkd.store.extraction import ViewItems, extract_store
 
 MEAN, STD = [125.3, 123.0, 113.9], [63.0, 62.1, 66.7]
 TAU = 4.0
+AUGMENTED = [dict(type='LoadImageFromFile'),
+             dict(type='RandomResizedCrop', scale=32, crop_ratio_range=(0.35, 1.0)),
+             dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+             dict(type='PackInputs')]
+IMAGENET_TRAIN = 1_281_167
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,17 +72,36 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--warmup', type=int, default=3, help='untimed steps per variant')
     parser.add_argument('--threads', type=int, help='torch CPU threads (default: torch\'s)')
     parser.add_argument('--skip-torchdistill', action='store_true')
+    parser.add_argument('--views', type=int, default=4, help='K views of the replay store')
+    parser.add_argument('--num-images', type=int, default=256,
+                        help='PNG images of the augmented variants and the extraction')
+    parser.add_argument('--extraction', action='store_true',
+                        help='also measure extraction throughput and bytes per view')
+    parser.add_argument('--extraction-only', action='store_true')
+    parser.add_argument('--extraction-rounds', type=int, default=5)
     return parser.parse_args()
 
 
-def classifier(width: int) -> dict:
+def classifier(width: int, num_classes: int = 10, head: str = 'LinearClsHead') -> dict:
     return dict(
         type='ImageClassifier',
-        data_preprocessor=dict(type='ClsDataPreprocessor', num_classes=10, mean=MEAN, std=STD),
+        data_preprocessor=dict(type='ClsDataPreprocessor', num_classes=num_classes, mean=MEAN,
+                               std=STD),
         backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=width, base_channels=width),
         neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=10, in_channels=8 * width,
+        head=dict(type=head, num_classes=num_classes, in_channels=8 * width,
                   loss=dict(type='CrossEntropyLoss', loss_weight=0.5)))
+
+
+def write_images(args: argparse.Namespace, root: str) -> dict:
+    """``--num-images`` random 32x32 PNGs in 10 class folders; the CustomDataset config."""
+    rng = np.random.default_rng(0)
+    for i in range(args.num_images):
+        folder = osp.join(root, f'class{i % 10}')
+        os.makedirs(folder, exist_ok=True)
+        cv2.imwrite(osp.join(folder, f'{i:05d}.png'),
+                    rng.integers(0, 256, (32, 32, 3), dtype=np.uint8))
+    return dict(type='CustomDataset', data_root=root, pipeline=AUGMENTED)
 
 
 def make_batches(args: argparse.Namespace) -> List[dict]:
@@ -97,6 +136,9 @@ class Variants:
         torch.save(teacher_model.state_dict(), self.teacher_cfg['checkpoint'])
         self.store = osp.join(work_dir, 'store')
         self._write_store()
+        self.images = write_images(args, osp.join(work_dir, 'images'))
+        self.replay_store = osp.join(work_dir, 'replay_store')
+        self._extract_replay_store(self.replay_store)
 
     def _optimizer(self, params) -> torch.optim.Optimizer:
         return torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=5e-4)
@@ -109,12 +151,21 @@ class Variants:
         writes them (the same preprocessing, the same ids)."""
         teacher = build_mmkd_module(self.teacher_cfg)
         writer = TeacherStoreWriter(self.store, self.args.batch_size * self.args.num_batches,
-                                    make_fingerprint(self.teacher_cfg, view=[]))
+                                    make_fingerprint(self.teacher_cfg, view='any'))
         for batch in self.batches:
             data = self.student.data_preprocessor(batch, training=False)
             ids = [f'index:{s.sample_idx}' for s in batch['data_samples']]
             writer.write(ids, teacher(data['inputs']))
         writer.close()
+
+    def _extract_replay_store(self, path: str) -> float:
+        """K views of every PNG through the augmented pipeline (CPU seconds of the extraction)."""
+        start = time.process_time()
+        extract_store(path, DATASETS.build(self.images), AUGMENTED, self.teacher_cfg,
+                      copy.deepcopy(self.student.data_preprocessor), views=self.args.views,
+                      codecs=dict(outputs='softmax_topk:5'), batch_size=self.args.batch_size,
+                      device=self.args.device, progress=False)
+        return time.process_time() - start
 
     def _distiller(self, teacher: dict) -> torch.nn.Module:
         distiller = MODELS.build(dict(  # as the runner builds it, in mmpretrain's scope
@@ -136,8 +187,32 @@ class Variants:
         return self.mmkd_step(self.teacher_cfg)
 
     def mmkd_store(self) -> Callable[[dict], None]:
-        return self.mmkd_step(dict(type='StoreTeacher', store=self.store, pipeline=[],
+        return self.mmkd_step(dict(type='StoreTeacher', store=self.store,
                                    teacher=self.teacher_cfg))
+
+    def _augmented(self, step: Callable[[dict], None], dataset) -> Callable[[dict], None]:
+        """A step that first loads its batch through the augmented pipeline (in this process)."""
+        order = np.random.default_rng(1).permutation(len(dataset)).tolist() * 10_000
+        position = [0]
+
+        def augmented_step(_: dict) -> None:
+            indices = order[position[0]:position[0] + self.args.batch_size]
+            position[0] += self.args.batch_size
+            step(default_collate([dataset[i] for i in indices]))
+
+        return augmented_step
+
+    def replay_augmented(self) -> Callable[[dict], None]:
+        dataset = TeacherReplayDataset(DATASETS.build(self.images), self.replay_store)
+        dataset.set_epoch(1)
+        return self._augmented(self.mmkd_step(dict(type='StoreTeacher', store=self.replay_store,
+                                                   teacher=self.teacher_cfg)), dataset)
+
+    def plain_augmented(self) -> Callable[[dict], None]:
+        return self._augmented(self.plain_student(), DATASETS.build(self.images))
+
+    def live_augmented(self) -> Callable[[dict], None]:
+        return self._augmented(self.mmkd_live(), DATASETS.build(self.images))
 
     def plain_student(self) -> Callable[[dict], None]:
         student = self._fresh_student()
@@ -215,7 +290,7 @@ class _Logits(torch.nn.Module):
 def store_path_extra(variants: 'Variants', repeats: int = 200) -> float:
     """Seconds of the work a store KD step adds to plain training, timed alone: serving the batch
     from the store and the KD loss forward + backward (a steadier number than a ratio of steps)."""
-    distiller = variants._distiller(dict(type='StoreTeacher', store=variants.store, pipeline=[]))
+    distiller = variants._distiller(dict(type='StoreTeacher', store=variants.store))
     data = distiller.data_preprocessor(variants.batches[0], True)
     logits = torch.randn(variants.args.batch_size, 10, device=variants.device, requires_grad=True)
 
@@ -232,6 +307,76 @@ def store_path_extra(variants: 'Variants', repeats: int = 200) -> float:
     if variants.device.type == 'cuda':
         torch.cuda.synchronize()
     return (clock() - start) / repeats
+
+
+def extraction_throughput(variants: 'Variants') -> Dict[str, float]:
+    """Views per CPU second of the replay-store extraction, of the bare teacher forward on the same
+    views (rendered and preprocessed beforehand, untimed), and of a plain teacher pass over the
+    augmented data (pipeline, preprocessing and forward; no seeds, hashes, codec or writes): what
+    running the teacher over augmented images costs anyway. The three run interleaved for
+    ``--extraction-rounds`` rounds (medians); each extraction writes a fresh store and includes
+    building the teacher and probing the pipeline (the store of :class:`Variants` warmed the
+    kernels)."""
+    args = variants.args
+    dataset = DATASETS.build(variants.images)
+    items = ViewItems(dataset, range(args.num_images), args.views, 0)
+    views = [items[i]['inputs'] for i in range(len(items))]
+    preprocessor = variants.student.data_preprocessor
+    teacher = build_mmkd_module(variants.teacher_cfg).to(variants.device)
+    teacher.adapt_inputs(mmkd.models.teachers.read_normalization(preprocessor))
+    chunk = args.batch_size * args.views
+    batches = [preprocessor(dict(inputs=views[i:i + chunk]), training=False)['inputs']
+               for i in range(0, len(views), chunk)]
+    order = [i // args.views for i in range(len(views))]
+
+    @torch.no_grad()
+    def bare() -> None:
+        for inputs in batches:
+            teacher(inputs.to(variants.device))
+
+    @torch.no_grad()
+    def plain_pass() -> None:
+        for begin in range(0, len(order), chunk):
+            batch = default_collate([dataset[i] for i in order[begin:begin + chunk]])
+            teacher(preprocessor(batch, training=False)['inputs'])
+
+    seconds = dict(extraction=[], bare=[], plain_pass=[])
+    for r in range(args.extraction_rounds):
+        for name, run in (('extraction', lambda: variants._extract_replay_store(
+                              variants.replay_store + f'_timed{r}')),
+                          ('bare', bare), ('plain_pass', plain_pass)):
+            start = time.process_time()
+            run()
+            seconds[name].append(time.process_time() - start)
+    return {name: len(views) / statistics.median(times) for name, times in seconds.items()}
+
+
+def bytes_per_view(args: argparse.Namespace, work_dir: str, images: dict) -> List[tuple]:
+    """``(kind, bytes per view as laid out, bytes per view on disk)`` of three real small stores
+    (64 images x K views through the augmented pipeline, seeds and hashes included)."""
+    kinds = [('softmax, 1000 classes, top-10 (int16 + fp16)', classifier(8, 1000), 'outputs',
+              'softmax_topk:10', None),
+             ('sigmoid, 80 classes, dense fp16', classifier(8, 80, 'MultiLabelLinearClsHead'),
+              'outputs', 'float16', None),
+             ('embedding, 512-d, fp16', classifier(64), 'features', 'float16',
+              dict(features=dict(module='neck', index=0)))]
+    dataset = DATASETS.build(dict(images, indices=64))
+    rows = []
+    for kind, model, record, codec, records in kinds:
+        checkpoint = osp.join(work_dir, f'{len(rows)}.pth')
+        torch.save(MODELS.build(model).state_dict(), checkpoint)
+        teacher = dict(type='OpenMMLabTeacher', checkpoint=checkpoint, records=records,
+                       config=dict(model=model, default_scope='mmpretrain'))
+        path = osp.join(work_dir, f'bytes_{len(rows)}')
+        extract_store(path, dataset, AUGMENTED, teacher, MODELS.build(model).data_preprocessor,
+                      views=args.views, codecs={record: codec}, progress=False)
+        store = TeacherStore(path)
+        names = [record + suffix for suffix in ('', '.index', '.logp')] + ['replay.seed',
+                                                                          'replay.hash']
+        on_disk = sum(osp.getsize(osp.join(path, f'{name}.npy')) for name in names
+                      if osp.isfile(osp.join(path, f'{name}.npy')))
+        rows.append((kind, store.bytes_per_view([record]), on_disk / (len(store) * store.views)))
+    return rows
 
 
 def measure(steps: Dict[str, Callable], batches: List[dict], args: argparse.Namespace,
@@ -263,8 +408,17 @@ def main() -> None:
     MMLogger.get_instance('mmkd_benchmark', log_level='WARNING')
     with tempfile.TemporaryDirectory() as work_dir:
         variants = Variants(args, work_dir)
+        if args.extraction or args.extraction_only:
+            throughput = extraction_throughput(variants)
+            sizes = bytes_per_view(args, work_dir, variants.images)
+        if args.extraction_only:
+            print_extraction(args, throughput, sizes)
+            return
         steps = dict(mmkd_live=variants.mmkd_live(), hand_written_live=variants.hand_written_live(),
-                     mmkd_store=variants.mmkd_store(), plain_student=variants.plain_student())
+                     mmkd_store=variants.mmkd_store(), plain_student=variants.plain_student(),
+                     replay_augmented=variants.replay_augmented(),
+                     plain_augmented=variants.plain_augmented(),
+                     live_augmented=variants.live_augmented())
         torchdistill_note = ''
         if not args.skip_torchdistill:
             try:
@@ -299,12 +453,37 @@ def main() -> None:
             ('(a) mmkd live KD / hand-written live KD', 'mmkd_live', 'hand_written_live',
              '<= 1.10'),
             ('(b) mmkd store KD / plain student', 'mmkd_store', 'plain_student', '<= 1.05'),
-            ('(c) mmkd live KD / torchdistill live KD', 'mmkd_live', 'torchdistill_live', '-')):
+            ('(c) mmkd live KD / torchdistill live KD', 'mmkd_live', 'torchdistill_live', '-'),
+            (f'(d) augmented: replay-store KD (K={args.views}) / plain student',
+             'replay_augmented', 'plain_augmented', '<= 1.05'),
+            ('(d) augmented: live-teacher KD / plain student', 'live_augmented',
+             'plain_augmented', '-')):
         print(f'| {label} | ' + ' | '.join(ratio(c, a, b) for c in clocks) + f' | {goal} |')
     clock = clocks[-1]
     plain = statistics.median(times[clock]['plain_student'])
     print(f'\nwork a store KD step adds, timed alone (store read + KD loss forward/backward): '
           f'{1e3 * extra:.2f} ms = {extra / plain:.2%} of a plain student step ({clock} time)')
+
+    if args.extraction:
+        print_extraction(args, throughput, sizes)
+
+
+def print_extraction(args: argparse.Namespace, throughput: Dict[str, float],
+                     sizes: List[tuple]) -> None:
+    print(f'\nextraction of a replay store ({args.num_images} PNG images x {args.views} views, '
+          f'RandomResizedCrop + RandomFlip, batch {args.batch_size} images, teacher ResNet-18 '
+          f'w{args.teacher_width}), views per CPU second, medians of {args.extraction_rounds} '
+          'interleaved rounds:\n\n| pass | views/s | extraction / pass |\n|---|---:|---:|')
+    for name, label in (('extraction', 'replay-store extraction (all of it)'),
+                        ('bare', 'bare teacher forward on the same views (goal: ratio >= 0.9)'),
+                        ('plain_pass', 'plain teacher pass: pipeline + preprocessing + forward')):
+        print(f'| {label} | {throughput[name]:.0f} | '
+              f'{throughput["extraction"] / throughput[name]:.3f} |')
+    print(f'\n| record kind | bytes per view (seed + hash included) | on disk, this store | '
+          'ImageNet-1k, K = 1 / 8 / 32 |\n|---|---:|---:|---:|')
+    for kind, layout, disk in sizes:
+        gigabytes = ' / '.join(f'{layout * IMAGENET_TRAIN * k / 1e9:.2f}' for k in (1, 8, 32))
+        print(f'| {kind} | {layout:.0f} | {disk:.1f} | {gigabytes} GB |')
 
 
 if __name__ == '__main__':

@@ -26,7 +26,7 @@ from PIL import Image
 from tqdm import tqdm
 
 import mmkd  # noqa: F401
-from mmkd.datasets import TeacherStoreWriter, make_fingerprint, sample_id
+from mmkd.store import TeacherStoreWriter, make_fingerprint, sample_id
 from mmkd.models.algorithms.vision_language_distiller import text_teacher_config
 from mmkd.models.teachers import VisionLanguageTeacher
 from mmkd.registry import DATASETS, build_mmkd_module

@@ -17,33 +17,20 @@ test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs')
 ]
+tiles = dict(type=dataset_type, data_root=data_root, metainfo=metainfo, img_suffix='.png',
+             seg_map_suffix='.png')
 # 64-pixel images load in no time: no worker processes needed
+loader = dict(batch_size=8, num_workers=0, persistent_workers=False)
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
+    loader,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        metainfo=metainfo,
-        img_suffix='.png',
-        seg_map_suffix='.png',
-        data_prefix=dict(img_path='images/train', seg_map_path='seg/train'),
-        pipeline=train_pipeline))
+    dataset=dict(tiles, data_prefix=dict(img_path='images/train', seg_map_path='seg/train'),
+                 pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
+    loader,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        metainfo=metainfo,
-        img_suffix='.png',
-        seg_map_suffix='.png',
-        data_prefix=dict(img_path='images/val', seg_map_path='seg/val'),
-        pipeline=test_pipeline))
+    dataset=dict(tiles, data_prefix=dict(img_path='images/val', seg_map_path='seg/val'),
+                 pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])

@@ -2,14 +2,5 @@
 # identical keys): layers 3/4/5 (40/112/320 channels, strides 8/16/32) into a 3-level FPN.
 #   python tools/model_converters/lgd_to_backbone.py STUDENT.pth checkpoints/lgd_effb0_mmdet.pth \
 #       --arch efficientnet_b0 --layout mmdet --target-config THIS_CONFIG
-_base_ = './mask-rcnn_lgd-mnv2_fpn_1x_coco.py'
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='EfficientNet',
-        arch='b0',
-        out_indices=(3, 4, 5),
-        frozen_stages=0,
-        norm_eval=True,
-        init_cfg=dict(type='Pretrained', checkpoint='checkpoints/lgd_effb0_mmdet.pth')),
-    neck=dict(in_channels=[40, 112, 320]))
+_base_ = './mask-rcnn_lgd-r18_fpn_1x_coco.py'
+model = _base_.lgd_effb0_fpn

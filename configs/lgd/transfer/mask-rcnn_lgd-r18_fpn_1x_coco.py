@@ -3,17 +3,8 @@
 #   python tools/model_converters/lgd_to_backbone.py STUDENT.pth checkpoints/lgd_r18_mmdet.pth \
 #       --arch resnet18 --layout mmdet --target-config THIS_CONFIG
 #   bash tools/dist_train.sh THIS_CONFIG 2   (upstream: 2 GPUs x 2 images)
-_base_ = 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py'
+_base_ = ['mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py', './_base_/lgd_mask-rcnn_fpn.py']
 custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
-model = dict(
-    backbone=dict(
-        depth=18, frozen_stages=1, norm_eval=True,
-        init_cfg=dict(type='Pretrained', checkpoint='checkpoints/lgd_r18_mmdet.pth')),
-    neck=dict(in_channels=[64, 128, 256, 512]))
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4),
-    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}),
-    clip_grad=dict(max_norm=0.1, norm_type=2))
+model = _base_.lgd_r18_fpn
+optim_wrapper = _base_.lgd_optim_wrapper
 auto_scale_lr = dict(enable=False, base_batch_size=4)

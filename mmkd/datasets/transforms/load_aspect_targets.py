@@ -7,8 +7,8 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmkd.registry import TRANSFORMS
+from mmkd.store import sample_id
 from mmkd.utils.io import read_json
-from ..teacher_store import sample_id
 from .load_teacher_targets import LoadTeacherTargets
 
 

@@ -1,12 +1,12 @@
-"""A pipeline step that puts a sample's stored teacher outputs into its data sample."""
-from typing import Dict, List, Optional, Sequence, Union
+"""A pipeline step that puts a sample's stored (view-independent) teacher outputs into its data
+sample."""
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 from mmcv.transforms import BaseTransform
 
 from mmkd.registry import TRANSFORMS
-from ..store_fingerprint import store_view_decision
-from ..teacher_store import TeacherStore, read_store_meta, sample_id
+from mmkd.store import TeacherStore, read_store_meta, sample_id
 
 
 @TRANSFORMS.register_module()
@@ -14,16 +14,14 @@ class LoadTeacherTargets(BaseTransform):
     """Set stored teacher records as fields of the packed data sample (place it after packing).
 
     Losses and heads then read them like ground truth, e.g. ``data_sample.aspect_probs`` for
-    MaKD's aspect targets. A pipeline cannot fall back to a live teacher, so the store must be
-    usable for this view (see :func:`~mmkd.datasets.store_fingerprint.store_view_decision`):
-    extracted with ``view='any'``, or extracted on exactly the deterministic ``view`` given here
-    (the transforms before this one). Use :class:`~mmkd.models.StoreTeacher` where the view is
-    random and the live teacher must run.
+    MaKD's aspect targets. A pipeline step knows nothing of the view it is in, so it serves only
+    view-independent stores (extracted with ``--view-independent``: MLLM answers about the image,
+    caption embeddings); outputs of augmented views come from a replay store through
+    :class:`~mmkd.datasets.TeacherReplayDataset`.
 
     Args:
         store: the store directory.
         records: record names (field = record name), or ``{record: field}``.
-        view: the pipeline steps before this one, for a view-dependent store.
         data_root: the dataset's data root for sample ids (default: the store's).
         fingerprint: if given, the store's full fingerprint must equal it.
 
@@ -38,14 +36,14 @@ class LoadTeacherTargets(BaseTransform):
     def __init__(self,
                  store: str,
                  records: Union[Sequence[str], Dict[str, str]],
-                 view: Optional[List[dict]] = None,
                  data_root: Optional[str] = None,
                  fingerprint: Optional[dict] = None):
         meta = read_store_meta(store)
-        serves, reason = store_view_decision(meta['fingerprint'].get('view'), view, store)
-        if not serves:
-            raise ValueError(f'LoadTeacherTargets cannot serve {store!r}: {reason}. Serve it '
-                             'through StoreTeacher with a live teacher instead.')
+        if meta['fingerprint'].get('view') != 'any':
+            raise ValueError(f'LoadTeacherTargets cannot serve {store!r}: it holds the teacher\'s '
+                             'outputs on views of a pipeline. Serve it with '
+                             'mmkd.TeacherReplayDataset + StoreTeacher (or StoreTeacher with '
+                             'fixed_view=True).')
         self.store_path = store
         self.fingerprint = fingerprint
         self.fields = dict(records) if isinstance(records, dict) else {r: r for r in records}

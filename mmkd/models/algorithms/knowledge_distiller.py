@@ -76,7 +76,8 @@ class KnowledgeDistiller(BaseModel):
         distill_losses: ``name -> loss config`` with an extra ``inputs=dict(arg=source)``. Names start
             with ``loss`` (they are summed into the total loss).
         student_records: ``name -> module path`` or ``dict(module, source, index)`` in the student.
-        connectors: ``name -> connector config`` with an extra ``source`` (a student record).
+        connectors: ``name -> connector config`` with an extra ``source`` (a student or teacher
+            record; a connector on a teacher record trains too, e.g. FBKD's teacher side).
         task_loss_weight: multiplies every task loss of the student.
         input_shape: ``(C, H, W)`` of one preprocessed student input: check the record shapes when
             the distiller is built, on a dummy batch of that size, instead of on the first batch.
@@ -196,10 +197,11 @@ class KnowledgeDistiller(BaseModel):
 
     def _validate_wiring(self) -> None:
         known = self._known_sources()
+        records = [k for k in known if not k.startswith('connectors.') and k != 'data_samples']
         for name, source in self.connector_sources.items():
-            if not source.startswith('student.') or source not in known:
-                raise KeyError(f'connector {name!r}: source {source!r} is not a student record; '
-                               f'student records: {[k for k in known if k.startswith("student.")]}')
+            if source not in records:
+                raise KeyError(f'connector {name!r}: source {source!r} is not a student or '
+                               f'teacher record; records: {records}')
         used = set()
         for loss_name, inputs in self.loss_inputs.items():
             params = inspect.signature(self.distill_losses[loss_name].forward).parameters

@@ -32,6 +32,9 @@ class ConvConnector(BaseModule):
         in_channels: student channels (an int, or one per level).
         out_channels: teacher channels (an int, or one per level).
         norm_cfg: e.g. ``dict(type='BN')`` for a BatchNorm after the conv; ``None`` for none.
+        act_cfg: an activation after it (e.g. ``dict(type='ReLU')``); ``None`` for none.
+        conv_args: more arguments of mmcv's ``ConvModule`` (``kernel_size`` (1), ``padding``,
+            ``stride``, ``order``, ...).
         init_cfg: MMEngine init config.
 
     Example:
@@ -46,6 +49,8 @@ class ConvConnector(BaseModule):
                  in_channels: Channels,
                  out_channels: Channels,
                  norm_cfg: Optional[dict] = None,
+                 act_cfg: Optional[dict] = None,
+                 conv_args: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         per_level = not isinstance(in_channels, int)
@@ -55,8 +60,9 @@ class ConvConnector(BaseModule):
                              f'lists of one length; got {in_channels} and {out_channels}')
         pairs = zip(in_channels, out_channels) if per_level else [(in_channels, out_channels)]
         self.per_level = per_level
+        conv_args = dict(dict(kernel_size=1), **(conv_args or {}))
         self.convs = nn.ModuleList(
-            ConvModule(c_in, c_out, kernel_size=1, norm_cfg=norm_cfg, act_cfg=None)
+            ConvModule(c_in, c_out, norm_cfg=norm_cfg, act_cfg=act_cfg, **conv_args)
             for c_in, c_out in pairs)
 
     def forward(self, feats: Union[torch.Tensor, Sequence[torch.Tensor]]
@@ -71,3 +77,43 @@ class ConvConnector(BaseModule):
                              f'{len(feats)} levels')
         convs = self.convs if self.per_level else [self.convs[0]] * len(feats)
         return tuple(conv(feat) for conv, feat in zip(convs, feats))
+
+
+@MODELS.register_module()
+class ConvModuleConnector(ConvConnector):
+    """MMRazor's ``ConvModuleConnector``: one mmcv ``ConvModule`` (conv, norm, act), its arguments.
+
+    A :class:`ConvConnector` under MMRazor's name and argument names (``in_channel`` /
+    ``out_channel``) with MMRazor's default ``act_cfg=dict(type='ReLU')``: MMRazor's FitNets config
+    (no ``act_cfg``) regresses through conv + BN + ReLU, its AB configs pass ``act_cfg=None``.
+
+    Example:
+        >>> import torch
+        >>> connector = ConvModuleConnector(in_channel=8, out_channel=16, norm_cfg=dict(type='BN'))
+        >>> [type(m).__name__ for m in connector.convs[0].children()]
+        ['Conv2d', 'BatchNorm2d', 'ReLU']
+    """
+
+    def __init__(self,
+                 in_channel: int,
+                 out_channel: int,
+                 kernel_size: Union[int, Tuple[int, int]] = 1,
+                 stride: Union[int, Tuple[int, int]] = 1,
+                 padding: Union[int, Tuple[int, int]] = 0,
+                 dilation: Union[int, Tuple[int, int]] = 1,
+                 groups: int = 1,
+                 bias: Union[str, bool] = 'auto',
+                 conv_cfg: Optional[dict] = None,
+                 norm_cfg: Optional[dict] = None,
+                 act_cfg: Optional[dict] = dict(type='ReLU'),
+                 inplace: bool = True,
+                 with_spectral_norm: bool = False,
+                 padding_mode: str = 'zeros',
+                 order: tuple = ('conv', 'norm', 'act'),
+                 init_cfg: Optional[dict] = None):
+        super().__init__(
+            in_channel, out_channel, norm_cfg=norm_cfg, act_cfg=act_cfg, init_cfg=init_cfg,
+            conv_args=dict(kernel_size=kernel_size, stride=stride, padding=padding,
+                           dilation=dilation, groups=groups, bias=bias, conv_cfg=conv_cfg,
+                           inplace=inplace, with_spectral_norm=with_spectral_norm,
+                           padding_mode=padding_mode, order=order))

@@ -3,10 +3,9 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss
 
 
 def aspect_bce(aspect_logits: torch.Tensor, yes_probs: torch.Tensor) -> torch.Tensor:
@@ -28,7 +27,7 @@ def aspect_bce(aspect_logits: torch.Tensor, yes_probs: torch.Tensor) -> torch.Te
 
 
 @MODELS.register_module()
-class AspectBCELoss(nn.Module):
+class AspectBCELoss(BaseDistillLoss):
     """``loss_weight · mean_{b,q} BCE(σ(s_bq), t_bq)``: MaKD's multi-aspect distillation term.
 
     The mean runs over all ``N·Q`` elements (as in the original ``MaKD.py``); with ``weight`` of
@@ -46,16 +45,7 @@ class AspectBCELoss(nn.Module):
         torch.Size([])
     """
 
-    #: inputs whose shapes must match (checked by the distiller before training)
     paired_inputs = (('preds_S', 'preds_T'), )
-
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError(f"AspectBCELoss: reduction must be 'none', 'mean' or 'sum', "
-                             f'got {reduction!r}')
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self,
                 preds_S: torch.Tensor,
@@ -72,9 +62,4 @@ class AspectBCELoss(nn.Module):
             reduction_override: overrides ``reduction``.
         """
         loss = aspect_bce(preds_S, preds_T)
-        if weight is not None:
-            weight = weight.float()
-            if weight.dim() == 1:
-                weight = weight[:, None].expand_as(loss)
-        reduction = reduction_override or self.reduction
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

@@ -4,10 +4,9 @@ from typing import Optional, Sequence
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss, check_temperature
 from .utils import gt_labels
 
 MASKED_LOGIT = -1e7
@@ -33,7 +32,7 @@ def caption_contrastive(student_embeds: torch.Tensor, caption_embeds: torch.Tens
 
 
 @MODELS.register_module()
-class CaptionContrastiveLoss(nn.Module):
+class CaptionContrastiveLoss(BaseDistillLoss):
     """The paper's auxiliary-caption loss: contrast student embeddings with caption embeddings.
 
     Args:
@@ -51,12 +50,8 @@ class CaptionContrastiveLoss(nn.Module):
 
     def __init__(self, temperature: float = 1.0, loss_weight: float = 1.0,
                  reduction: str = 'mean'):
-        super().__init__()
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
-        self.temperature = temperature
-        self.loss_weight = loss_weight
-        self.reduction = reduction
+        super().__init__(loss_weight, reduction)
+        self.temperature = check_temperature(self.name, 'temperature', temperature)
 
     def forward(self,
                 student_embeds: torch.Tensor,
@@ -76,5 +71,4 @@ class CaptionContrastiveLoss(nn.Module):
         """
         labels = gt_labels(data_samples, student_embeds.device)
         loss = caption_contrastive(student_embeds, caption_embeds, labels, self.temperature)
-        return self.loss_weight * weight_reduce_loss(
-            loss, weight, reduction_override or self.reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

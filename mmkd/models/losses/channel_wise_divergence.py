@@ -3,10 +3,9 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss, check_temperature
 from .dense_pairs import DenseMaps, pair_dense_maps
 
 
@@ -28,7 +27,7 @@ def channel_wise_divergence(preds_S: DenseMaps, preds_T: DenseMaps, tau: float) 
 
 
 @MODELS.register_module()
-class ChannelWiseDivergence(nn.Module):
+class ChannelWiseDivergence(BaseDistillLoss):
     """CWD loss: match each channel's spatial distribution of dense logits or features.
 
     ``loss_weight · tau² / (N·C) · Σ_{n,c} KL(softmax(T_{n,c}/tau) ‖ softmax(S_{n,c}/tau))`` where
@@ -37,8 +36,13 @@ class ChannelWiseDivergence(nn.Module):
     detection head); levels are summed; a student map of another size is resized (bilinear) to the
     teacher's first, so a transformer teacher at another stride works without an assert.
 
+    MMRazor's ``ChannelWiseDivergence(tau, loss_weight)`` is this loss: the same formula (to
+    1e-7 relative) on one map of one size. Where MMRazor asserts equal sizes, this resizes the
+    student; where it takes one map, this also takes FPN levels; MMRazor does not detach the
+    teacher (its records come from a no-grad teacher anyway).
+
     Args:
-        tau: softmax temperature (> 0); the paper uses 4 for segmentation logits.
+        tau: softmax temperature in [1e-6, 100]; the paper uses 4 for segmentation logits.
         loss_weight: multiplier of the loss (the paper uses 3 with ``tau=4`` on Cityscapes).
         reduction: ``'mean'`` (over samples), ``'sum'`` or ``'none'``.
 
@@ -56,15 +60,8 @@ class ChannelWiseDivergence(nn.Module):
     paired_inputs = (('preds_S', 'preds_T'), )
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
-        if tau <= 0:
-            raise ValueError(f'ChannelWiseDivergence: tau must be > 0, got {tau}')
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError("ChannelWiseDivergence: reduction must be 'none', 'mean' or 'sum', "
-                             f'got {reduction!r}')
-        self.tau = tau
-        self.loss_weight = loss_weight
-        self.reduction = reduction
+        super().__init__(loss_weight, reduction)
+        self.tau = check_temperature(self.name, 'tau', tau)
 
     def forward(self,
                 preds_S: DenseMaps,
@@ -76,12 +73,8 @@ class ChannelWiseDivergence(nn.Module):
         Args:
             preds_S: student logits or features [N, C, H, W], or a tuple of levels.
             preds_T: the teacher's, same channels and levels.
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
-        reduction = reduction_override or self.reduction
         loss = channel_wise_divergence(preds_S, preds_T, self.tau)
-        if weight is not None:
-            weight = weight.float()
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

@@ -7,14 +7,15 @@ import torch.nn.functional as F
 DenseMaps = Union[torch.Tensor, Sequence[torch.Tensor]]
 
 
-def pair_dense_maps(preds_S: DenseMaps, preds_T: DenseMaps,
-                    loss_name: str) -> List[Tuple[torch.Tensor, torch.Tensor]]:
+def pair_dense_maps(preds_S: DenseMaps, preds_T: DenseMaps, loss_name: str,
+                    resize_student: bool = True) -> List[Tuple[torch.Tensor, torch.Tensor]]:
     """``[(student, teacher), ...]`` per level, the student resized to the teacher's ``H×W``.
 
     Both sides are ``[N, C, H, W]`` maps or equally long tuples/lists of them (FPN levels, the
     per-level outputs of a dense head). A student map of another spatial size is resized
-    bilinearly to the teacher's; the teacher is detached. Batch or channel mismatches raise a
-    ``ValueError`` that says what to change.
+    bilinearly to the teacher's (``resize_student=False``: the teacher's to the student's); the
+    teacher is detached. Batch or channel mismatches raise a ``ValueError`` that says what to
+    change.
 
     Example:
         >>> import torch
@@ -41,7 +42,9 @@ def pair_dense_maps(preds_S: DenseMaps, preds_T: DenseMaps,
                              f'{t.shape[1]}; add a connector (e.g. ConvConnector with '
                              f'in_channels={s.shape[1]}, out_channels={t.shape[1]}) and feed the '
                              'loss from it')
-        if s.shape[2:] != t.shape[2:]:
+        if s.shape[2:] != t.shape[2:] and resize_student:
             s = F.interpolate(s, size=t.shape[2:], mode='bilinear', align_corners=False)
+        elif s.shape[2:] != t.shape[2:]:
+            t = F.interpolate(t, size=s.shape[2:], mode='bilinear', align_corners=False)
         pairs.append((s, t.detach()))
     return pairs

@@ -3,10 +3,9 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss, check_temperature
 
 MODES = ('bidirectional', 'single')
 
@@ -35,7 +34,7 @@ def embedding_contrastive(student_embeds: torch.Tensor, teacher_embeds: torch.Te
 
 
 @MODELS.register_module()
-class EmbeddingContrastiveLoss(nn.Module):
+class EmbeddingContrastiveLoss(BaseDistillLoss):
     """The paper's L-cst: ``½[CE(A, I) + CE(Aᵀ, I)]`` with ``A = s_hat t_hatᵀ / tau``.
 
     Args:
@@ -52,15 +51,11 @@ class EmbeddingContrastiveLoss(nn.Module):
 
     def __init__(self, temperature: float = 0.07, mode: str = 'bidirectional',
                  loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
+        super().__init__(loss_weight, reduction)
         if mode not in MODES:
             raise ValueError(f'EmbeddingContrastiveLoss: mode must be one of {MODES}, got {mode!r}')
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
-        self.temperature = temperature
+        self.temperature = check_temperature(self.name, 'temperature', temperature)
         self.mode = mode
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self,
                 student_embeds: torch.Tensor,
@@ -77,5 +72,4 @@ class EmbeddingContrastiveLoss(nn.Module):
             reduction_override: overrides ``reduction``.
         """
         loss = embedding_contrastive(student_embeds, teacher_embeds, self.temperature, self.mode)
-        return self.loss_weight * weight_reduce_loss(
-            loss, weight, reduction_override or self.reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

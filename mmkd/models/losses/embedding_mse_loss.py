@@ -3,10 +3,9 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss
 
 
 def embedding_mse(student_embeds: torch.Tensor, teacher_embeds: torch.Tensor) -> torch.Tensor:
@@ -23,7 +22,7 @@ def embedding_mse(student_embeds: torch.Tensor, teacher_embeds: torch.Tensor) ->
 
 
 @MODELS.register_module()
-class EmbeddingMSELoss(nn.Module):
+class EmbeddingMSELoss(BaseDistillLoss):
     """``loss_weight · mean_i ‖s_hat_i − t_hat_i‖²`` — the paper's L-mse (weight 1 in the paper).
 
     Args:
@@ -36,13 +35,7 @@ class EmbeddingMSELoss(nn.Module):
         0.0
     """
 
-    #: inputs whose shapes must match (checked by the distiller before training)
     paired_inputs = (('student_embeds', 'teacher_embeds'), )
-
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self,
                 student_embeds: torch.Tensor,
@@ -59,5 +52,4 @@ class EmbeddingMSELoss(nn.Module):
             reduction_override: overrides ``reduction``.
         """
         loss = embedding_mse(student_embeds, teacher_embeds)
-        return self.loss_weight * weight_reduce_loss(
-            loss, weight, reduction_override or self.reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

@@ -2,10 +2,9 @@
 from typing import Optional
 
 import torch
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss
 from .dense_pairs import DenseMaps, pair_dense_maps
 
 
@@ -21,7 +20,7 @@ def feature_imitation(preds_S: DenseMaps, preds_T: DenseMaps) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class FeatureImitationLoss(nn.Module):
+class FeatureImitationLoss(BaseDistillLoss):
     """FitNets hint loss (Romero et al., ICLR 2015) on one feature map or a tuple of FPN levels.
 
     ``loss_weight · Σ_levels mean_{c,h,w} (S' - T)²``, averaged over the batch, where ``S'`` is the
@@ -44,16 +43,7 @@ class FeatureImitationLoss(nn.Module):
         4.0
     """
 
-    #: inputs whose shapes must match (checked by the distiller before training)
     paired_inputs = (('preds_S', 'preds_T'), )
-
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError("FeatureImitationLoss: reduction must be 'none', 'mean' or 'sum', "
-                             f'got {reduction!r}')
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self,
                 preds_S: DenseMaps,
@@ -65,12 +55,8 @@ class FeatureImitationLoss(nn.Module):
         Args:
             preds_S: student map(s) [N, C, H, W], already in the teacher's channels.
             preds_T: teacher map(s), as many levels as ``preds_S``.
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
-        reduction = reduction_override or self.reduction
         loss = feature_imitation(preds_S, preds_T)
-        if weight is not None:
-            weight = weight.float()
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

@@ -2,9 +2,9 @@
 from typing import Sequence, Union
 
 import torch
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss
 from .led_loss import group_relation_loss
 
 Features = Union[torch.Tensor, Sequence[torch.Tensor]]
@@ -23,7 +23,7 @@ def pooled(features: Features) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class FeatureRelationLoss(nn.Module):
+class FeatureRelationLoss(BaseDistillLoss):
     """RKD's distance term on globally pooled features: ``loss_weight · R(f^s, f^t)``.
 
     L2D's ``lambda_ft`` feature term (off in its released config). ``f = GAP(F)`` of the last
@@ -51,9 +51,10 @@ class FeatureRelationLoss(nn.Module):
         torch.Size([])
     """
 
+    reductions = ('mean', )  # one relation over the batch
+
     def __init__(self, loss_weight: float = 1.0):
-        super().__init__()
-        self.loss_weight = loss_weight
+        super().__init__(loss_weight)
 
     def forward(self, feats_S: Features, feats_T: Features) -> torch.Tensor:
         """

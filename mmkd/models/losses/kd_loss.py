@@ -3,10 +3,32 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
+from .base import BaseDistillLoss, check_temperature
+
+
+def soft_kl(student_logits: torch.Tensor, teacher_logits: torch.Tensor, tau: float,
+            teacher_detach: bool = True) -> torch.Tensor:
+    """Element-wise ``tau² · p_t · (log p_t − log p_s)`` with ``p = softmax(logits / tau)`` over
+    dim 1 (classes; per position for dense ``[N, C, H, W]`` logits), shape of the inputs.
+
+    Summed over dim 1 it is ``tau² · KL(p_t ‖ p_s)``. ``teacher_detach=False`` lets gradients reach
+    the teacher side too (only data-free methods want that).
+
+    Example:
+        >>> logits = torch.randn(2, 5)
+        >>> soft_kl(logits, logits, tau=2.0).abs().max().item() < 1e-6
+        True
+    """
+    if student_logits.shape != teacher_logits.shape:
+        raise ValueError(f'KD needs student and teacher logits of one shape; got student '
+                         f'{tuple(student_logits.shape)} and teacher {tuple(teacher_logits.shape)}')
+    if teacher_detach:
+        teacher_logits = teacher_logits.detach()
+    log_p_s = F.log_softmax(student_logits / tau, dim=1)
+    log_p_t = F.log_softmax(teacher_logits / tau, dim=1)
+    return log_p_t.exp() * (log_p_t - log_p_s) * tau**2
 
 
 def kd_kl_div(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
@@ -15,17 +37,11 @@ def kd_kl_div(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
 
     The teacher is detached: gradients reach the student only.
     """
-    if student_logits.shape != teacher_logits.shape:
-        raise ValueError(f'KD needs student and teacher logits of one shape; got student '
-                         f'{tuple(student_logits.shape)} and teacher {tuple(teacher_logits.shape)}')
-    log_p_s = F.log_softmax(student_logits / tau, dim=1)
-    log_p_t = F.log_softmax(teacher_logits.detach() / tau, dim=1)
-    kl = (log_p_t.exp() * (log_p_t - log_p_s)).sum(dim=1)
-    return kl * tau**2
+    return soft_kl(student_logits, teacher_logits, tau).sum(dim=1)
 
 
 @MODELS.register_module()
-class KDLoss(nn.Module):
+class KDLoss(BaseDistillLoss):
     """Hinton's KD loss, ``loss_weight · tau² · KL(softmax(t/tau) ‖ softmax(s/tau))``.
 
     The per-sample KL is summed over classes and averaged over the batch (``'batchmean'``), and the
@@ -39,8 +55,13 @@ class KDLoss(nn.Module):
     ``nn.KLDivLoss()`` also averages over classes as well as samples (``reduction='mean'``), which
     divides the loss by C. This is Hinton's formula with batch-mean reduction.
 
+    MMRazor's ``KLDivergence`` computes the same KL; ``KDLoss(reduction='mean')`` equals
+    ``KLDivergence(reduction='batchmean')`` (see :class:`~mmkd.models.losses.KLDivergence` for
+    MMRazor's element-wise reductions).
+
     Args:
-        tau: softmax temperature (> 0).
+        tau: softmax temperature, in [1e-6, 100] (see
+            :func:`~mmkd.models.losses.base.check_temperature`).
         loss_weight: multiplier of the loss.
         reduction: ``'mean'`` (over samples), ``'sum'`` or ``'none'``.
 
@@ -55,14 +76,8 @@ class KDLoss(nn.Module):
     paired_inputs = (('preds_S', 'preds_T'), )
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
-        if tau <= 0:
-            raise ValueError(f'KDLoss: tau must be > 0, got {tau}')
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError(f"KDLoss: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
-        self.tau = tau
-        self.loss_weight = loss_weight
-        self.reduction = reduction
+        super().__init__(loss_weight, reduction)
+        self.tau = check_temperature(self.name, 'tau', tau)
 
     def forward(self,
                 preds_S: torch.Tensor,
@@ -74,12 +89,8 @@ class KDLoss(nn.Module):
         Args:
             preds_S: student logits [N, C].
             preds_T: teacher logits [N, C].
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
-        reduction = reduction_override or self.reduction
         loss = kd_kl_div(preds_S, preds_T, self.tau)
-        if weight is not None:
-            weight = weight.float()
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

@@ -4,11 +4,10 @@ from typing import List, Optional, Sequence
 import torch
 import torch.nn.functional as F
 from mmpretrain.structures import label_to_onehot
-from torch import nn
 
 from mmkd.registry import MODELS
 from mmkd.utils.dist import all_gather_cat
-from .utils import at_least_fp32
+from .base import BaseDistillLoss, at_least_fp32, check_loss_weight
 
 
 def pairwise_distances(embeddings: torch.Tensor) -> torch.Tensor:
@@ -88,7 +87,7 @@ def multi_hot_labels(data_samples: Sequence, num_classes: int,
 
 
 @MODELS.register_module()
-class LEDLoss(nn.Module):
+class LEDLoss(BaseDistillLoss):
     """Label-wise embedding distillation: ``loss_weight · (λ_cd · CD + λ_id · ID)``.
 
     Only the embeddings of **ground-truth positive** labels are distilled, and only their distance
@@ -108,8 +107,8 @@ class LEDLoss(nn.Module):
     gathering (its groups are single images).
 
     Args:
-        lambda_cd: weight of CD (L2D: 100).
-        lambda_id: weight of ID (L2D: 1000).
+        lambda_cd: weight of CD (L2D: 100), checked like ``loss_weight``.
+        lambda_id: weight of ID (L2D: 1000), checked like ``loss_weight``.
         loss_weight: overall multiplier (λ_le, L2D: 1).
         reduction: ``'sum'`` or ``'mean'`` over groups.
         gather_global_batch: compute CD on the global batch under distributed training.
@@ -123,19 +122,15 @@ class LEDLoss(nn.Module):
         torch.Size([])
     """
 
-    #: inputs whose shapes must match (checked by the distiller before training)
+    reductions = ('sum', 'mean')
     paired_inputs = (('embeddings_S', 'embeddings_T'), )
 
     def __init__(self, lambda_cd: float = 100.0, lambda_id: float = 1000.0,
                  loss_weight: float = 1.0, reduction: str = 'sum',
                  gather_global_batch: bool = True):
-        super().__init__()
-        if reduction not in ('sum', 'mean'):
-            raise ValueError(f"LEDLoss: reduction must be 'sum' or 'mean', got {reduction!r}")
-        self.lambda_cd = lambda_cd
-        self.lambda_id = lambda_id
-        self.loss_weight = loss_weight
-        self.reduction = reduction
+        super().__init__(loss_weight, reduction)
+        self.lambda_cd = check_loss_weight(self.name, lambda_cd, 'lambda_cd')
+        self.lambda_id = check_loss_weight(self.name, lambda_id, 'lambda_id')
         self.gather_global_batch = gather_global_batch
 
     def _reduce(self, per_group: torch.Tensor, members: torch.Tensor) -> torch.Tensor:

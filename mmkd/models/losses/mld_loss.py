@@ -3,11 +3,9 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
-from .utils import at_least_fp32
+from .base import BaseDistillLoss, at_least_fp32
 
 
 def multi_label_binary_kl(student_logits: torch.Tensor,
@@ -30,7 +28,7 @@ def multi_label_binary_kl(student_logits: torch.Tensor,
 
 
 @MODELS.register_module()
-class MLDLoss(nn.Module):
+class MLDLoss(BaseDistillLoss):
     """Multi-label logit distillation: ``loss_weight · (1/N) Σ_i Σ_c KL(Bern(p^t_ic) ‖ Bern(p^s_ic))``.
 
     ``p = σ(z)`` per class. The default ``reduction='mean'`` averages the per-image sums over the
@@ -52,15 +50,7 @@ class MLDLoss(nn.Module):
         torch.Size([])
     """
 
-    #: inputs whose shapes must match (checked by the distiller before training)
     paired_inputs = (('preds_S', 'preds_T'), )
-
-    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError(f"MLDLoss: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self,
                 preds_S: torch.Tensor,
@@ -77,7 +67,4 @@ class MLDLoss(nn.Module):
             reduction_override: overrides ``reduction``.
         """
         loss = multi_label_binary_kl(preds_S, preds_T)
-        if weight is not None:
-            weight = weight.float()
-        reduction = reduction_override or self.reduction
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

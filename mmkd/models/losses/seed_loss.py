@@ -3,10 +3,9 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS, build_mmkd_module
+from .base import BaseDistillLoss, check_temperature
 
 
 def similarity_distillation(student: torch.Tensor, teacher: torch.Tensor, bank: torch.Tensor,
@@ -25,9 +24,9 @@ def similarity_distillation(student: torch.Tensor, teacher: torch.Tensor, bank: 
                          'the student into the teacher space first)')
     if bank.shape[1] != teacher.shape[1]:
         raise ValueError(f'bank of dim {bank.shape[1]} for embeddings of dim {teacher.shape[1]}')
-    s = F.normalize(student.float(), dim=1)
-    t = F.normalize(teacher.detach().float(), dim=1)
-    bank = bank.detach().float()
+    s = F.normalize(student, dim=1)
+    t = F.normalize(teacher.detach(), dim=1)
+    bank = bank.detach().to(s.dtype)
     logits_s, logits_t = s @ bank.t(), t @ bank.t()
     if self_slot:
         logits_s = torch.cat([(s * t).sum(1, keepdim=True), logits_s], dim=1)
@@ -37,7 +36,7 @@ def similarity_distillation(student: torch.Tensor, teacher: torch.Tensor, bank: 
 
 
 @MODELS.register_module()
-class SEEDLoss(nn.Module):
+class SEEDLoss(BaseDistillLoss):
     """Self-supervised distillation over a bank of embeddings that the loss owns and updates.
 
     The student embedding (projected into the teacher space) matches the teacher's softmax
@@ -78,19 +77,11 @@ class SEEDLoss(nn.Module):
 
     def __init__(self, bank: dict, tau_s: float = 0.2, tau_t: float = 1e-4,
                  self_slot: bool = True, loss_weight: float = 1.0, reduction: str = 'mean'):
-        super().__init__()
-        if tau_s <= 0 or tau_t <= 0:
-            raise ValueError(f'SEEDLoss: temperatures must be > 0, got tau_s={tau_s}, '
-                             f'tau_t={tau_t}')
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError(f"SEEDLoss: reduction must be 'none', 'mean' or 'sum', "
-                             f'got {reduction!r}')
+        super().__init__(loss_weight, reduction)
+        self.tau_s = check_temperature(self.name, 'tau_s', tau_s)
+        self.tau_t = check_temperature(self.name, 'tau_t', tau_t)
         self.bank = build_mmkd_module(bank)
-        self.tau_s = tau_s
-        self.tau_t = tau_t
         self.self_slot = self_slot
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self,
                 preds_S: torch.Tensor,
@@ -102,16 +93,12 @@ class SEEDLoss(nn.Module):
         Args:
             preds_S: student embeddings [N, D] (in the teacher's space, not yet normalised).
             preds_T: teacher embeddings [N, D].
-            weight: per-sample weights [N].
-            avg_factor: divide the sum by this instead of N.
-            reduction_override: overrides ``reduction``.
+            weight, avg_factor, reduction_override: per sample, see
+                :meth:`~mmkd.models.losses.base.BaseDistillLoss.reduce`.
         """
         bank = self.bank.embeddings.detach().clone()
         loss = similarity_distillation(preds_S, preds_T, bank, self.tau_s, self.tau_t,
                                        self.self_slot)
         if self.training:
             self.bank.update(F.normalize(preds_T.detach().float(), dim=1))
-        if weight is not None:
-            weight = weight.float()
-        reduction = reduction_override or self.reduction
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction_override)

@@ -1,12 +1,7 @@
-"""Small helpers shared by the distillation losses."""
+"""Labels of a batch, for the losses that need them."""
 from typing import Sequence
 
 import torch
-
-
-def at_least_fp32(tensor: torch.Tensor) -> torch.Tensor:
-    """fp16 / bf16 (autocast outputs) -> fp32; fp32 and fp64 unchanged: losses run in full precision."""
-    return tensor.to(torch.promote_types(tensor.dtype, torch.float32))
 
 
 def gt_labels(data_samples: Sequence, device: torch.device) -> torch.Tensor:

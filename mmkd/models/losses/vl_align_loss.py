@@ -3,11 +3,10 @@ over the label texts proximal to the teacher's image embedding."""
 from typing import Optional, Sequence
 
 import torch
-from mmpretrain.models.losses.utils import weight_reduce_loss
-from torch import nn
 
 from mmkd.registry import MODELS
 from ..heads.text_prototype_head import cosine_logits
+from .base import BaseDistillLoss, check_number, check_temperature
 from .utils import gt_labels
 
 
@@ -43,7 +42,7 @@ def teacher_aligned(teacher_embeds: torch.Tensor, text_embeds: torch.Tensor,
 
 
 @MODELS.register_module()
-class VLAlignLoss(nn.Module):
+class VLAlignLoss(BaseDistillLoss):
     """The paper's L-vlalign: ``mean_{i in M} KL(p_i ‖ q_i)`` over the k proximal label texts.
 
     With ``filter_misaligned=True``, ``M`` keeps only the images the teacher itself classifies
@@ -68,15 +67,10 @@ class VLAlignLoss(nn.Module):
     def __init__(self, temperature: float = 0.07, num_proximal: int = 256,
                  filter_misaligned: bool = False, loss_weight: float = 1.0,
                  reduction: str = 'mean'):
-        super().__init__()
-        if temperature <= 0 or num_proximal < 1:
-            raise ValueError(f'VLAlignLoss: need temperature > 0 and num_proximal >= 1, got '
-                             f'{temperature} and {num_proximal}')
-        self.temperature = temperature
-        self.num_proximal = num_proximal
+        super().__init__(loss_weight, reduction)
+        self.temperature = check_temperature(self.name, 'temperature', temperature)
+        self.num_proximal = check_number(self.name, 'num_proximal', num_proximal, 1, integer=True)
         self.filter_misaligned = filter_misaligned
-        self.loss_weight = loss_weight
-        self.reduction = reduction
 
     def forward(self,
                 student_embeds: torch.Tensor,
@@ -96,7 +90,7 @@ class VLAlignLoss(nn.Module):
             avg_factor: divide the sum by this instead of the number of kept samples.
             reduction_override: overrides ``reduction``.
         """
-        reduction = reduction_override or self.reduction
+        reduction = self._check_reduction(reduction_override or self.reduction)
         loss = vl_align_kl(student_embeds, teacher_embeds, text_embeds, self.temperature,
                            self.num_proximal)
         if self.filter_misaligned:
@@ -105,9 +99,9 @@ class VLAlignLoss(nn.Module):
                                  "inputs=dict(data_samples='data_samples', ...) for the labels")
             keep = teacher_aligned(teacher_embeds.detach(), text_embeds.detach(),
                                    gt_labels(data_samples, loss.device)).float()
-            weight = keep if weight is None else weight.float() * keep
+            weight = keep if weight is None else weight * keep
             if reduction == 'mean' and avg_factor is None:
                 if not keep.any():  # the original's mean over nothing was NaN
                     return (loss * keep).sum()
                 avg_factor = keep.sum()
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return self.reduce(loss, weight, avg_factor, reduction)

@@ -2,6 +2,7 @@
 # which of the 10 classes appear. Make it with
 #   python tools/dataset_converters/make_fashion_tiles.py --out data/fashion_tiles \
 #       --num-train 4000 --num-val 1000
+_base_ = ['./multilabel_metrics.py']
 custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 
 data_root = 'data/fashion_tiles'
@@ -35,11 +36,3 @@ val_dataloader = dict(
     dataset=dict(type='MultiLabelDataset', data_root=data_root,
                  ann_file='annotations/multilabel_val.json', pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-val_evaluator = [
-    dict(type='AveragePrecision'),
-    dict(type='MultiLabelMetric', thr=0.5, average='macro'),
-    dict(type='MultiLabelMetric', thr=0.5, average='micro'),
-    dict(type='mmkd.OracleTopKF1'),
-]
-test_evaluator = val_evaluator

@@ -1,4 +1,4 @@
-"""What a teacher store's outputs depend on, and when a training view may read them.
+"""What a teacher store's outputs depend on: the teacher (by file content) and the view.
 
 A store's fingerprint is ``dict(teacher=teacher_fingerprint(teacher_cfg), view=VIEW)``:
 
@@ -9,20 +9,13 @@ A store's fingerprint is ``dict(teacher=teacher_fingerprint(teacher_cfg), view=V
   when the outputs describe the sample whatever its view (MLLM answers about an image, text
   embeddings of its caption: declared by whoever writes the store).
 
-The rule for a training view (:func:`store_view_decision`):
-
-1. ``view == 'any'``: the store serves every view;
-2. the training pipeline has a random transform (:func:`random_transforms`): the stored outputs are
-   not the teacher's outputs for what the student sees, so the **live teacher** must run;
-3. otherwise the training pipeline must describe the same view as the stored one, else the store is
-   stale and refused, with the differences named.
+Whether a pipeline is random is decided by behaviour (:func:`mmkd.store.replay.probe_pipeline`);
+:func:`random_transforms` lists the transforms whose names or ``prob`` say so, for reports.
 """
 import hashlib
 import os
 import os.path as osp
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
-
-from .teacher_store import fingerprint_differences
+from typing import Any, Dict, List, Sequence, Union
 
 #: Transforms that do not change what the teacher sees (packing, loading stored targets).
 VIEW_NEUTRAL = ('PackInputs', 'PackDetInputs', 'PackSegInputs', 'PackTrackInputs',
@@ -43,7 +36,7 @@ def file_identity(path: str) -> Dict[str, Any]:
 
     Example:
         >>> file_identity(__file__)['file']
-        'store_fingerprint.py'
+        'fingerprint.py'
     """
     size = os.path.getsize(path)
     digest = hashlib.sha256(str(size).encode())
@@ -105,8 +98,9 @@ def random_transforms(pipeline: Sequence[dict]) -> List[str]:
     """Names of the transforms of ``pipeline`` (nested ones included) that draw random numbers.
 
     A transform counts as random when its type starts with ``Random`` / ``Rand``, is in
-    :data:`RANDOM_TRANSFORMS`, or has a ``prob`` strictly between 0 and 1. Unknown custom random
-    transforms are not detected: name them ``Random…`` or extract with ``view='any'`` knowingly.
+    :data:`RANDOM_TRANSFORMS`, or has a ``prob`` strictly between 0 and 1. Names miss many random
+    transforms (``Cutout``, ``Rotate``, ``EfficientNetRandomCrop``, users' own): the decision is
+    :func:`mmkd.store.replay.probe_pipeline`'s, by behaviour; this list is reported beside it.
 
     Example:
         >>> random_transforms([dict(type='mmpretrain.RandomFlip', prob=0.5), dict(type='Resize')])
@@ -135,29 +129,3 @@ def make_fingerprint(teacher_cfg: Any, view: Union[str, Sequence[dict]]) -> dict
     else:
         view = describe_view(view)
     return dict(teacher=teacher_fingerprint(teacher_cfg), view=view)
-
-
-def store_view_decision(stored_view: Union[str, List[dict]], pipeline: Optional[Sequence[dict]],
-                        store_path: str) -> Tuple[bool, str]:
-    """Apply the rule of this module: ``(serve from the store?, why)``.
-
-    Raises:
-        ValueError: the view is deterministic but not the stored one (a stale store), or no
-            training pipeline was given for a view-dependent store.
-    """
-    if stored_view == 'any':
-        return True, 'the stored outputs do not depend on the view (extracted with view=any)'
-    if pipeline is None:
-        raise ValueError(f'teacher store {store_path!r} holds outputs of one view; give the '
-                         'training pipeline (`pipeline=train_pipeline`) so mmkd can check it is '
-                         'that view.')
-    randoms = random_transforms(pipeline)
-    if randoms:
-        return False, f'the training view is random ({", ".join(randoms)})'
-    differences = fingerprint_differences(dict(view=stored_view),
-                                          dict(view=describe_view(pipeline)))
-    if differences:
-        raise ValueError(f'teacher store {store_path!r} was extracted on another view than the '
-                         'training pipeline; extract it again with this pipeline. Differences:\n  '
-                         + '\n  '.join(differences))
-    return True, 'the training view is deterministic and the stored one'
