@@ -1,6 +1,6 @@
 """MaKD on real Fashion-MNIST with a real pretrained aspect teacher (no MLLM): CE-only vs MaKD.
 
-    nice -n 10 python projects/makd/run_fashion_contrastive.py [--seeds 0 1 2 3 4]
+    nice -n 10 python projects/makd/run_fashion_contrastive.py [--seeds 0 1 2 3 4] [--jobs 2]
 
 1. data: the first 1000 (labelled) and the last 10 000 (transfer) training images and the 10 000
    test images as PNG folders (``data/fashion_mnist_makd``);
@@ -166,6 +166,7 @@ def main() -> None:
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--work-dir', default='work_dirs/makd_fashion_contrastive')
     parser.add_argument('--out', default='projects/makd/results', help='tables and figures')
+    parser.add_argument('--jobs', type=int, default=1, help='trainings at a time, one thread each')
     args = parser.parse_args()
     os.chdir(REPO)
     sys.path.insert(0, osp.join(REPO, 'tools', 'dataset_converters'))
@@ -190,7 +191,8 @@ def main() -> None:
     print(agreement['markdown'])
 
     metric = 'accuracy/top1'
-    results = run_rows(ROWS, args.seeds, args.work_dir, metric, env={'OMP_NUM_THREADS': '1'})
+    results = run_rows(ROWS, args.seeds, args.work_dir, metric, env={'OMP_NUM_THREADS': '1'},
+                       jobs=args.jobs)
     table = paired_table(results, metric, baseline=ROWS[0].name, label='test top-1 %')
     table.write(osp.join(args.out, 'accuracy'))
     plot_seeds(results, metric, osp.join(args.out, 'accuracy.png'), baseline=ROWS[0].name,
