@@ -27,7 +27,8 @@ model = dict(
 train_dataloader = dict(dataset=dict(
     _delete_=True, type='mmkd.TransferSetDataset', labeled={{_base_.labeled_dataset}},
     transfer={{_base_.transfer_dataset}}))
-param_scheduler = dict(T_max=6)
-train_cfg = dict(max_epochs=6, val_interval=6)
-default_hooks = dict(checkpoint=dict(interval=6))
+# 3 epochs of 86 iterations: the steps of the CE-only baseline
+param_scheduler = dict(T_max=3)
+train_cfg = dict(max_epochs=3, val_interval=3)
+default_hooks = dict(checkpoint=dict(interval=3))
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook', max_keep_ckpts=1)]

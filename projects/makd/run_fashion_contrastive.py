@@ -7,10 +7,11 @@
 2. teacher: ImageNet EfficientNet-Lite0 + all-MiniLM-L6-v2, its projection fitted on the first
    10 000 labelled training images (``tools/vlm_ood/align_two_tower.py``);
 3. aspect targets: the 16 questions of ``configs/makd/questions/fashion-mnist_q16_statements.tsv``
-   answered by the contrastive backend of ``tools/makd/extract_aspect_logits.py`` for the train
-   and the test images (timed: images/s);
+   answered by the contrastive backend of ``tools/makd/extract_aspect_logits.py`` for the 11 000
+   training images (timed: images/s);
 4. the teacher's per-aspect agreement with the hand-written class-level answers of
-   ``projects/makd/data/fashion-mnist_q16_truth.tsv`` on the test images (table + heatmap);
+   ``projects/makd/data/fashion-mnist_q16_truth.tsv`` on the 10 000 transfer images (never seen
+   by the projection fit, and the targets the student learns from): table + heatmap;
 5. CE only vs MaKD (CE on the 1000, aspect BCE on all 11 000) over paired seeds
    (``mmkd.utils.seeded_comparison``): table, JSON and figure in ``--out``.
 
@@ -84,15 +85,21 @@ def read_truth(path: str):
     return [row[0] for row in rows[1:]], classes, truth
 
 
-def teacher_agreement(targets_dir: str, out_prefix: str) -> dict:
-    """Per aspect: accuracy of ``p(yes) > 0.5`` and ROC AUC against the class-level answers."""
+def teacher_agreement(targets_dir: str, images: str, out_prefix: str) -> dict:
+    """Per aspect: accuracy of ``p(yes) > 0.5`` and ROC AUC against the class-level answers, on
+    the images listed in the ``images`` annotation file."""
     from scipy.stats import mannwhitneyu
     meta = json.load(open(osp.join(targets_dir, 'multi-aspect-logits.meta.json')))
     probs_by_key = json.load(open(osp.join(targets_dir, 'multi-aspect-logits.json')))
     questions, classes, truth = read_truth(TRUTH)
     if questions != meta['questions']:
         raise ValueError(f'{TRUTH} does not list the questions of {targets_dir}')
-    keys = list(probs_by_key)
+    with open(images, encoding='utf-8') as f:
+        wanted = {line.split()[0] for line in f if line.strip()}
+    keys = [k for k in probs_by_key if meta['keys'][k] in wanted]
+    if len(keys) != len(wanted):
+        raise ValueError(f'{targets_dir} has targets for {len(keys)} of the {len(wanted)} images '
+                         f'of {images}')
     probs = np.array([probs_by_key[k] for k in keys])
     labels = np.array([classes.index(meta['keys'][k].split('/')[0]) for k in keys])
     rows, per_class = [], np.full((len(classes), len(questions)), np.nan)
@@ -139,7 +146,7 @@ def plot_agreement(per_class: np.ndarray, classes, questions, out: str) -> None:
     axes.set_yticks(range(len(classes)), classes, fontsize=7)
     axes.set_xlabel('aspect question (grey: no class-level answer)', fontsize=8)
     axes.set_title('two-tower teacher vs class-level answers: agreement per class and aspect '
-                   '(test images)', fontsize=8)
+                   '(transfer images)', fontsize=8)
     figure.colorbar(image, ax=axes)
     figure.tight_layout()
     with atomic_write(out, 'wb') as f:
@@ -183,11 +190,11 @@ def main() -> None:
                   '--out', PROJECTION, '--steps', '300'])
     timings_file = osp.join(args.out, 'extraction_timing.json')
     timings = json.load(open(timings_file)) if osp.isfile(timings_file) else {}
-    extract('train', f'{DATA}/train', timings)
-    test_targets = extract('test', f'{DATA}/test', timings)
+    train_targets = extract('train', f'{DATA}/train', timings)
     from mmkd.utils.io import atomic_write_json
     atomic_write_json(timings_file, timings)
-    agreement = teacher_agreement(test_targets, osp.join(args.out, 'teacher_agreement'))
+    agreement = teacher_agreement(train_targets, f'{DATA}/transfer.txt',
+                                  osp.join(args.out, 'teacher_agreement'))
     print(agreement['markdown'])
 
     metric = 'accuracy/top1'
