@@ -109,20 +109,25 @@ def teacher_agreement(targets_dir: str, images: str, out_prefix: str) -> dict:
         predicted = probs[known, q] > 0.5
         accuracy = float((predicted == (answer[known] == 1)).mean())
         yes, no = probs[known, q][answer[known] == 1], probs[known, q][answer[known] == 0]
-        auc = float(mannwhitneyu(yes, no).statistic / (len(yes) * len(no)))
+        both = len(yes) and len(no)  # no ranking where every known answer is the same
+        auc = float(mannwhitneyu(yes, no).statistic / (len(yes) * len(no))) if both else None
         rows.append(dict(question=question, images=int(known.sum()), accuracy=accuracy, auc=auc,
-                         mean_p_yes_when_yes=float(yes.mean()),
-                         mean_p_yes_when_no=float(no.mean())))
+                         mean_p_yes_when_yes=float(yes.mean()) if len(yes) else None,
+                         mean_p_yes_when_no=float(no.mean()) if len(no) else None))
         for k in range(len(classes)):
             if not np.isnan(truth[q, k]):
                 per_class[k, q] = ((probs[labels == k, q] > 0.5) == (truth[q, k] == 1)).mean()
     lines = ['| q | question | images | agreement at 0.5 | ROC AUC | mean p(yes): yes / no |',
              '|---|---|---|---|---|---|']
+    def cell(value) -> str:
+        return '—' if value is None else f'{value:.3f}'
+
     lines += [f'| {q} | {r["question"]} | {r["images"]} | {100 * r["accuracy"]:.1f} % | '
-              f'{r["auc"]:.3f} | {r["mean_p_yes_when_yes"]:.3f} / {r["mean_p_yes_when_no"]:.3f} |'
-              for q, r in enumerate(rows)]
+              f'{cell(r["auc"])} | {cell(r["mean_p_yes_when_yes"])} / '
+              f'{cell(r["mean_p_yes_when_no"])} |' for q, r in enumerate(rows)]
+    aucs = [r['auc'] for r in rows if r['auc'] is not None]
     lines.append(f'| | mean over aspects | | {100 * np.mean([r["accuracy"] for r in rows]):.1f} % '
-                 f'| {np.mean([r["auc"] for r in rows]):.3f} | |')
+                 f'| {np.mean(aucs):.3f} ({len(aucs)} aspects) | |')
     from mmkd.utils.io import atomic_write, atomic_write_json
     with atomic_write(out_prefix + '.md') as f:
         f.write('\n'.join(lines) + '\n')
