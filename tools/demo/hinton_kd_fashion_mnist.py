@@ -75,8 +75,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     plot_seeds(results, METRIC, osp.join(args.work_dir, 'seeds.png'), baseline=alone,
                label='test top-1 %', title='Hinton KD on Fashion-MNIST: per seed and mean')
     plot_curves(results, METRIC, osp.join(args.work_dir, 'curves.png'), label='test top-1 %',
-                title='test accuracy after every 10th epoch (alone: 8 iterations an epoch) '
-                      'and every epoch (distilled: 86)')
+                title='test accuracy during training (alone: every 10th epoch; distilled: every '
+                      'epoch)')
     cpu = teacher.cpu_s + table.data['cpu_s']
     print(f'\n{markdown}\n\ntotal time {time.time() - start:.0f} s (trainings: {cpu:.0f} s CPU); '
           f'table, figures and logs in '
