@@ -1,13 +1,12 @@
-"""Shared fixtures: real data prepared once per test session, and the repository's paths."""
-import os.path as osp
-import sys
+"""Shared fixtures: real data prepared once per test session, and the repository's path.
 
+``pytest.ini`` puts the repository, ``tests/`` and ``tools/dataset_converters/`` on ``sys.path``.
+"""
 import pytest
+from mmkd_test_helpers import REPO
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
-sys.path.insert(0, osp.join(REPO, 'tests'))
-sys.path.insert(0, osp.join(REPO, 'tools', 'dataset_converters'))
+# MMRazor-format config files, read with Config.fromfile; not modules to import (--doctest-modules)
+collect_ignore_glob = ['mmrazor/fixtures/*.py']
 
 
 @pytest.fixture(scope='session')

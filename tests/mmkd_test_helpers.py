@@ -51,3 +51,14 @@ def save_init_checkpoint(config: str, path: str) -> str:
     model.init_weights()
     torch.save(dict(state_dict=model.state_dict()), path)
     return path
+
+
+def write_text_bank(path, embeddings, names=None) -> str:
+    """A text-bank file in the format build_text_bank writes (for constructed examples)."""
+    import torch
+    import torch.nn.functional as F
+    names = names or [f'class {i}' for i in range(len(embeddings))]
+    torch.save(dict(embeddings=F.normalize(embeddings.float(), dim=1), class_names=names,
+                    prompts=[[n] for n in names], encoder='constructed',
+                    fingerprint='constructed'), path)
+    return str(path)

@@ -10,8 +10,9 @@ _base_ = [
     './_base_/default_runtime_cpu.py',
     './_base_/distill/lgd_vsb-tsb.py',
 ]
+store = _base_.demo_dir + '/store_lite2'
 stored_lite2 = dict(
-    type='StoreTeacher', store=_base_.demo_dir + '/store_lite2', pipeline=_base_.train_pipeline,
+    type='StoreTeacher', store=store,
     teacher=dict(type='EfficientNetLiteTeacher', arch='efficientnet-lite2', checkpoint=None,
                  input_size=(64, 64)))
 distiller = _base_.distiller
@@ -22,6 +23,10 @@ model = dict(
     distiller, _delete_=True, student=_base_.model,
     teachers=dict(clip=dict(type='TwoTowerTeacher', image_teacher=stored_lite2,
                             projection=_base_.demo_dir + '/lite2_to_minilm.pth')))
+# the student's view replayed from the store and checked against the hash of the teacher's view
+train_dataloader = dict(dataset=dict(
+    _delete_=True, type='mmkd.TeacherReplayDataset', store=store,
+    dataset=_base_.train_dataloader.dataset))
 train_cfg = dict(by_epoch=True, max_epochs=8)
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4))
 param_scheduler = dict(type='CosineAnnealingLR', T_max=8, by_epoch=True)

@@ -42,9 +42,17 @@ def folder_records(root: str, key: str = 'stem') -> Tuple[List[ImageRecord], str
     first folder below ``root`` (``root/<class>/<image>``), else ``None``.
 
     Example:
-        >>> records, root = folder_records('data/pets/train')  # doctest: +SKIP
-        >>> records[0].sample_id, records[0].key, records[0].label  # doctest: +SKIP
+        >>> import os, tempfile
+        >>> from PIL import Image
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> os.makedirs(f'{tmp.name}/abyssinian')
+        >>> Image.new('RGB', (8, 8)).save(f'{tmp.name}/abyssinian/abyssinian_0_1.jpg')
+        >>> records, root = folder_records(tmp.name)
+        >>> records[0].sample_id, records[0].key, records[0].label
         ('abyssinian/abyssinian_0_1.jpg', 'abyssinian_0_1', 'abyssinian')
+        >>> records[0].load().size
+        (8, 8)
+        >>> tmp.cleanup()
     """
     if key not in ('stem', 'relpath'):
         raise ValueError(f"key must be 'stem' or 'relpath', got {key!r}")

@@ -9,7 +9,8 @@ What maps onto what (the table with every config family is in ``docs/migrating_f
   ``task_loss_weight=0``;
 * ``ConfigurableDistiller``: each (recorder, ``record_idx``, ``data_idx``) a loss reads becomes one
   record (``ModuleOutputs`` / ``ModuleInputs`` -> module records, ``MethodOutputs`` /
-  ``MethodInputs`` -> per-instance method records), each connector a connector fed by its record,
+  ``MethodInputs`` -> per-instance method records, ``FunctionOutputs`` / ``FunctionInputs`` ->
+  function records, checked to exist now), each connector a connector fed by its record,
   each loss keeps its MMRazor type with ``inputs=`` naming its sources;
 * ``mmcls::`` -> ``mmpretrain::`` (the file must exist in the installed package), ``_scope_='mmrazor'``
   dropped, ``SingleTeacherDistillValLoop`` -> ``mmkd.DistillValLoop`` (teacher evaluated once),
@@ -29,6 +30,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
 
+from mmkd.models.recorder import find_function
 from .package_configs import (CHECKPOINT_DIR, RENAMED_TYPES, MMRazorConversionError,
                               is_checkpoint_reference, local_checkpoint, model_zoo_weights,
                               resolve_package_config)
@@ -47,6 +49,8 @@ MAPPING_KEYS = ('from_student', 'recorder', 'record_idx', 'data_idx', 'connector
 LOSSES = ('KLDivergence', 'KDSoftCELoss', 'L2Loss', 'L1Loss', 'ChannelWiseDivergence', 'DKDLoss',
           'DISTLoss', 'WSLD', 'ATLoss', 'ABLoss', 'DistanceWiseRKD', 'AngleWiseRKD', 'PKDLoss',
           'MGDLoss', 'FBKDLoss')
+RECORDERS = ('ModuleOutputs', 'ModuleInputs', 'MethodOutputs', 'MethodInputs', 'FunctionOutputs',
+             'FunctionInputs')
 CONNECTORS = ('ConvModuleConnector', 'MGDConnector', 'FBKDStudentConnector',
               'FBKDTeacherConnector')
 
@@ -78,7 +82,6 @@ REFUSED_TYPES = {
     'RazorVisualizationHook': ("RazorVisualizationHook draws recorded feature maps; mmkd has no "
                                'visualisation hook (the recipe trains like its base config)'),
 }
-FUNCTION_RECORDERS = ('FunctionOutputs', 'FunctionInputs')
 #: Top-level keys MMEngine's runner (or the packages' tools) read: never taken for helper variables.
 RUNNER_KEYS = ('work_dir', 'train_dataloader', 'val_dataloader', 'test_dataloader', 'train_cfg',
                'val_cfg', 'test_cfg', 'auto_scale_lr', 'optim_wrapper', 'param_scheduler',
@@ -370,14 +373,7 @@ class _Converter:
         recorder = recorders[student][name]
         kind, module = _type_name(recorder.get('type')), recorder.get('source')
         call, index = info.get('record_idx', 0), info.get('data_idx')
-        if kind in FUNCTION_RECORDERS:
-            raise self.error(
-                f'{side}_recorders.{name}: {kind} of {module!r} is refused. A module-level function '
-                'can only be recorded by replacing it in its Python module for every caller '
-                '(MMRazor patches it by dotted import path during the forward); mmkd records '
-                "module inputs/outputs with forward hooks and methods per instance. Record the "
-                'module that calls it (ModuleOutputs) or its method (MethodOutputs) instead.')
-        if kind not in ('ModuleOutputs', 'ModuleInputs', 'MethodOutputs', 'MethodInputs'):
+        if kind not in RECORDERS:
             raise self.error(f'{side}_recorders.{name}: recorder type {recorder.get("type")!r} '
                              'is not ported')
         if kind == 'ModuleInputs' and module == '':
@@ -388,7 +384,13 @@ class _Converter:
         if not student and 'loss' in (module or '').split('.')[-1]:
             raise self.error(f'{where}: {module!r} of the teacher only runs in its loss path; '
                              'mmkd runs teachers without their losses')
-        if kind.startswith('Method'):
+        if kind.startswith('Function'):
+            try:
+                find_function(str(module))
+            except KeyError as error:
+                raise self.error(f'{side}_recorders.{name}: {error.args[0]}') from None
+            spec = dict(function=module)
+        elif kind.startswith('Method'):
             parts = str(module).split('.')
             if len(parts) < 2:
                 raise self.error(f'{side}_recorders.{name}: {kind} source must end with '

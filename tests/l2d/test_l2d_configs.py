@@ -6,13 +6,13 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+from mmkd_test_helpers import REPO
 from mmpretrain.structures import DataSample
 
 import mmkd  # noqa: F401
 from mmkd.registry import MODELS
 
-CONFIG_DIR = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                      'configs', 'l2d')
+CONFIG_DIR = osp.join(REPO, 'configs', 'l2d')
 FULL_SCALE = sorted(glob.glob(osp.join(CONFIG_DIR, '*224px.py')))
 NUM_CLASSES = {'coco14': 80, 'voc07': 20, 'nus-wide': 81}
 

@@ -1,7 +1,4 @@
 """Helpers shared by the MaKD tests."""
-import os.path as osp
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 QUESTIONS = ['Is the object a living animal?', 'Does the object have wheels?', 'Is it red?',
              'Are there stripes?', 'Can it be worn?']
 

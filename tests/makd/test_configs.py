@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
-from makd_helpers import REPO
+from mmkd_test_helpers import REPO
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 

@@ -11,7 +11,8 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from makd_helpers import QUESTIONS, REPO, load_vlm
+from makd_helpers import QUESTIONS, load_vlm
+from mmkd_test_helpers import REPO
 
 from mmkd.store import TeacherStore
 from mmkd.makd import (AspectScorer, extract_shard, folder_records, merge_shards,

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 import pytest
-from makd_helpers import REPO
+from mmkd_test_helpers import REPO
 
 from mmkd.makd.question_generation import HFChatBackend, parse_questions
 

@@ -8,7 +8,8 @@ from unittest import mock
 
 import pytest
 import torch
-from makd_helpers import REPO, load_vlm
+from makd_helpers import load_vlm
+from mmkd_test_helpers import REPO
 from mmengine.config import Config
 
 from mmkd.makd import AspectScorer, dataset_records, extract_shard, merge_shards, read_questions

@@ -6,8 +6,10 @@ import os.path as osp
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
+from mmpretrain.structures import DataSample
 from mmkd_test_helpers import REPO, run_tool
 
 from mmkd.mmrazor_compat import (MMRazorConversionError, convert_mmrazor_config, local_checkpoint,
@@ -140,10 +142,65 @@ def test_what_cannot_run_as_mmrazor_ran_it_is_refused_with_the_reason(tmp_path, 
         convert_mmrazor_config(override(tmp_path, text))
 
 
-def test_function_recorders_are_refused_with_what_to_record_instead():
-    with pytest.raises(MMRazorConversionError, match=r'FunctionOutputs of .* is refused.*Record '
-                                                     r'the module that calls it'):
-        convert_mmrazor_config(osp.join(FIXTURES, 'function_outputs_refused.py'))
+def test_function_recorders_become_function_records_that_train(tmp_path):
+    """FunctionOutputs / FunctionInputs of the function GlobalAveragePooling's nn.AdaptiveAvgPool2d
+    calls, on both sides: the records hold the pooled features and the last stage's maps."""
+    gap, original = 'torch.nn.functional.adaptive_avg_pool2d', F.adaptive_avg_pool2d
+    conversion = convert_mmrazor_config(override(tmp_path, f"""
+model = dict(distiller=dict(
+    student_recorders=dict(gap=dict(type='FunctionOutputs', source='{gap}'),
+                           gap_in=dict(type='FunctionInputs', source='{gap}')),
+    teacher_recorders=dict(gap=dict(type='FunctionOutputs', source='{gap}'),
+                           gap_in=dict(type='FunctionInputs', source='{gap}')),
+    distill_losses=dict(loss_fn_at=dict(type='ATLoss', loss_weight=2.0),
+                        loss_fn_rkd=dict(type='DistanceWiseRKD')),
+    loss_forward_mappings=dict(
+        loss_fn_at=dict(s_feature=dict(from_student=True, recorder='gap_in', data_idx=0),
+                        t_feature=dict(from_student=False, recorder='gap_in', data_idx=0)),
+        loss_fn_rkd=dict(preds_S=dict(from_student=True, recorder='gap'),
+                         preds_T=dict(from_student=False, recorder='gap')))))
+"""))
+    cfg = Config.fromfile(write(tmp_path, conversion.text, 'converted.py'))
+    assert cfg.model.student_records.gap == dict(function=gap, call=0)
+    assert cfg.model.student_records.gap_in_0 == dict(function=gap, source='input', index=0,
+                                                      call=0)
+    assert cfg.model.teachers.teacher.records.gap_in_0 == cfg.model.student_records.gap_in_0
+    assert cfg.model.distill_losses.loss_fn_at.inputs == dict(s_feature='student.gap_in_0',
+                                                              t_feature='teacher.gap_in_0')
+    cfg.model.teachers.teacher.update(checkpoint=None, allow_random_init=True)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        torch.manual_seed(0)
+        distiller = MODELS.build(cfg.model)
+        images = [torch.randint(0, 255, (1, 32, 32), dtype=torch.uint8) for _ in range(4)]
+        samples = [DataSample().set_gt_label(i) for i in range(4)]
+        data = distiller.data_preprocessor(dict(inputs=images, data_samples=samples), True)
+        losses = distiller.loss(**data)
+    # the same features computed directly, without any recorder
+    teacher = distiller.teachers.teacher.model
+    with torch.no_grad():
+        maps_S = distiller.student.backbone(data['inputs'])[-1]
+        maps_T = teacher.backbone(data['inputs'])[-1]
+    at, rkd = distiller.distill_losses.loss_fn_at, distiller.distill_losses.loss_fn_rkd
+    assert maps_S.shape[1:] == (32, 4, 4) and maps_T.shape[1:] == (64, 4, 4)
+    torch.testing.assert_close(losses['loss_fn_at'], at(maps_S, maps_T))
+    torch.testing.assert_close(losses['loss_fn_rkd'],
+                               rkd(maps_S.mean((2, 3), keepdim=True),
+                                   maps_T.mean((2, 3), keepdim=True)))
+    assert F.adaptive_avg_pool2d is original  # restored after the step
+
+
+def test_a_function_recorder_that_does_not_exist_is_refused_with_the_closest(tmp_path):
+    """mmcls. becomes mmpretrain.; the function is looked up when converting."""
+    with pytest.raises(MMRazorConversionError, match=r"student_recorders.ce: function "
+                                                     r"'mmpretrain.models.losses.cross_entropy_loss"
+                                                     r".weight_reduce_los'.*Closest functions "
+                                                     r"there: \['weight_reduce_loss'"):
+        convert_mmrazor_config(override(tmp_path, """
+model = dict(distiller=dict(
+    student_recorders=dict(ce=dict(type='FunctionInputs',
+        source='mmcls.models.losses.cross_entropy_loss.weight_reduce_los')),
+    loss_forward_mappings=dict(loss_rkd=dict(preds_S=dict(recorder='ce')))))
+"""))
 
 
 def test_cli_writes_or_refuses(tmp_path):
@@ -151,9 +208,9 @@ def test_cli_writes_or_refuses(tmp_path):
     proc = run_tool(['tools/misc/convert_mmrazor_config.py', CLS, out])
     assert f'wrote {out}' in proc.stdout and 'DKDLoss' in proc.stdout
     assert Config.fromfile(out).model.type == 'mmkd.KnowledgeDistiller'
-    with pytest.raises(AssertionError, match=r'failed \(2\)[\s\S]*refused: .*FunctionOutputs'):
-        run_tool(['tools/misc/convert_mmrazor_config.py',
-                  osp.join(FIXTURES, 'function_outputs_refused.py'), str(tmp_path / 'no.py')])
+    refused = override(tmp_path, "model = dict(distiller=dict(type='OFDDistiller'))")
+    with pytest.raises(AssertionError, match=r"failed \(2\)[\s\S]*refused: .*OFD's overhaul"):
+        run_tool(['tools/misc/convert_mmrazor_config.py', refused, str(tmp_path / 'no.py')])
     assert not osp.exists(tmp_path / 'no.py')
 
 
@@ -226,7 +283,6 @@ def dummy_batch(scope: str) -> dict:
     meta = dict(img_shape=(size, size), ori_shape=(size, size), pad_shape=(size, size),
                 scale_factor=(1., 1.))
     if scope == 'mmpretrain':
-        from mmpretrain.structures import DataSample
         return dict(inputs=images, data_samples=[DataSample().set_gt_label(i) for i in range(2)])
     if scope == 'mmdet':
         from mmdet.structures import DetDataSample

@@ -1,7 +1,14 @@
-"""ModuleRecorder: module outputs/inputs, call and index selection, per-instance method records
-(MMRazor's ModuleOutputs / ModuleInputs / MethodOutputs / MethodInputs kinds)."""
+"""ModuleRecorder: module outputs/inputs, call and index selection, per-instance method records and
+function records (MMRazor's ModuleOutputs / ModuleInputs / MethodOutputs / MethodInputs /
+FunctionOutputs / FunctionInputs kinds)."""
+import sys
+import textwrap
+
 import pytest
 import torch
+from mmpretrain.models.backbones import VisionTransformer
+from mmpretrain.models.backbones import vision_transformer
+from mmpretrain.models.utils import resize_pos_embed
 from torch import nn
 
 from mmkd.models.recorder import ModuleRecorder
@@ -113,3 +120,137 @@ def test_missing_calls_and_records_fail_at_the_step(net):
     with pytest.raises(RuntimeError, match=r"records \['x'\] of the student were not produced"):
         with recorder.recording():
             net.a(torch.randn(1, 2, 3, 3))
+
+
+def test_function_outputs_and_inputs_on_a_real_mmpretrain_forward():
+    """VisionTransformer.forward calls the module-level resize_pos_embed (names imported into
+    mmpretrain.models.backbones.vision_transformer) on 48x48 inputs of a 32x32 model."""
+    torch.manual_seed(0)
+    vit = VisionTransformer(arch=dict(embed_dims=8, num_layers=1, num_heads=2,
+                                      feedforward_channels=16), img_size=32, patch_size=16)
+    function = 'mmpretrain.models.backbones.vision_transformer.resize_pos_embed'
+    recorder = ModuleRecorder(vit, dict(
+        pos=dict(function=function),
+        pos_embed=dict(function=function, source='input'),
+        arguments=dict(function=function, source='input', index=None),
+        tokens=dict(module='drop_after_pos', source='input'),
+        patches=dict(module='patch_embed', index=0),
+        forward=dict(method='VisionTransformer.forward', index=-1)))
+    x = torch.randn(2, 3, 48, 48)
+    with recorder.recording() as records:
+        out = vit(x)
+    # restored, and the recorded call is the one the forward made
+    assert vision_transformer.resize_pos_embed is resize_pos_embed
+    assert records['pos_embed'] is vit.pos_embed
+    # positional arguments, then the keywords in the signature's order
+    assert records['arguments'][1:] == ((2, 2), (3, 3), 'bicubic', 1)
+    expected = resize_pos_embed(vit.pos_embed, (2, 2), (3, 3), mode='bicubic', num_extra_tokens=1)
+    assert records['pos'].shape == (1, 10, 8) and torch.equal(records['pos'], expected)
+    cls_token = vit.cls_token.expand(2, -1, -1)
+    assert torch.allclose(records['tokens'], torch.cat((cls_token, records['patches']), 1)
+                          + records['pos'])
+    assert torch.equal(records['forward'], out[-1])
+
+
+@pytest.fixture
+def scaled_package(tmp_path, monkeypatch):
+    """A tiny package: ``helpers.scale`` defined in one module, imported and called by another."""
+    package = tmp_path / 'recorded_pkg'
+    package.mkdir()
+    (package / '__init__.py').write_text('')
+    (package / 'helpers.py').write_text(textwrap.dedent("""
+        def scale(x, factor=1.0):
+            return x * factor
+
+        SCALE = 2.0
+        """))
+    (package / 'model.py').write_text(textwrap.dedent("""
+        import torch
+        from torch import nn
+
+        from .helpers import SCALE, scale
+
+
+        class Scaled(nn.Module):
+
+            def __init__(self):
+                super().__init__()
+                self.linear = nn.Linear(3, 3)
+
+            def project(self, x):
+                return self.linear(x)
+
+            def forward(self, x, fail=False):
+                y = scale(self.project(x), factor=SCALE)
+                if fail:
+                    raise RuntimeError('forward failed')
+                return scale(y, 0.5) + 1
+        """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield package
+    for name in ('recorded_pkg', 'recorded_pkg.helpers', 'recorded_pkg.model'):
+        sys.modules.pop(name, None)
+
+
+def test_function_record_with_a_method_record_on_the_same_forward(scaled_package):
+    from recorded_pkg import helpers, model
+    torch.manual_seed(0)
+    net = model.Scaled()
+    recorder = ModuleRecorder(net, dict(
+        scaled=dict(function='recorded_pkg.model.scale'),             # two calls: a tuple
+        first=dict(function='recorded_pkg.model.scale', call=0),
+        factor=dict(function='recorded_pkg.model.scale', source='input', index=1),
+        factors=dict(function='recorded_pkg.model.scale', source='input', index=1, call=1),
+        projected=dict(method='Scaled.project')))
+    x = torch.randn(4, 3)
+    with recorder.recording() as records:
+        out = net(x)
+    assert model.scale is helpers.scale and 'project' not in net.__dict__
+    projected = net.linear(x)
+    assert torch.equal(records['projected'], projected)
+    assert len(records['scaled']) == 2
+    assert torch.equal(records['first'], projected * 2.0)
+    assert torch.equal(records['scaled'][1], projected)  # 2.0 * 0.5
+    assert torch.equal(out, records['scaled'][1] + 1)
+    assert records['factor'] == (2.0, 0.5)  # a keyword, then a positional argument
+    assert records['factors'] == 0.5
+
+
+def test_function_is_restored_when_the_forward_raises(scaled_package):
+    from recorded_pkg import helpers, model
+    net = model.Scaled()
+    recorder = ModuleRecorder(net, dict(scaled=dict(function='recorded_pkg.model.scale'),
+                                        projected=dict(method='Scaled.project')))
+    with pytest.raises(RuntimeError, match='forward failed'):
+        with recorder.recording():
+            net(torch.randn(4, 3), fail=True)
+    assert model.scale is helpers.scale and 'project' not in net.__dict__
+    net(torch.randn(4, 3))  # no recording outside recording()
+    assert recorder._calls is None
+
+
+def test_a_function_is_seen_through_the_module_that_calls_it(scaled_package):
+    from recorded_pkg import model
+    recorder = ModuleRecorder(model.Scaled(), dict(x=dict(function='recorded_pkg.helpers.scale')))
+    with pytest.raises(RuntimeError, match=r"\['recorded_pkg.helpers.scale'\] did not run in "
+                                           r"this forward; a function is seen only when called "
+                                           r"through the name of the Python module given"):
+        with recorder.recording():
+            model.Scaled()(torch.randn(4, 3))
+
+
+def test_wrong_function_records_fail_at_build_with_the_closest_functions(scaled_package):
+    net = nn.Linear(3, 3)
+    with pytest.raises(KeyError, match=r"function 'recorded_pkg.model.scael'.*recorded_pkg.model "
+                                       r"has no function 'scael'. Closest functions there: "
+                                       r"\['scale'\]"):
+        ModuleRecorder(net, dict(x=dict(function='recorded_pkg.model.scael')))
+    with pytest.raises(KeyError, match=r"no function 'SCALE' \(it is a float\)"):
+        ModuleRecorder(net, dict(x=dict(function='recorded_pkg.model.SCALE')))
+    with pytest.raises(KeyError, match=r"cannot import 'recorded_pkg.modle'.*give the Python "
+                                       r"module that calls the function"):
+        ModuleRecorder(net, dict(x=dict(function='recorded_pkg.modle.scale')))
+    with pytest.raises(ValueError, match="function must be 'package.module.function_name'"):
+        ModuleRecorder(net, dict(x=dict(function='scale')))
+    with pytest.raises(ValueError, match='or function alone'):
+        ModuleRecorder(net, dict(x=dict(function='recorded_pkg.model.scale', module='weight')))

@@ -5,6 +5,7 @@ import os.path as osp
 
 import pytest
 import torch
+from mmkd_test_helpers import REPO
 from mmpretrain.structures import DataSample
 
 from mmkd.datasets import FewShotDataset, LabelSetDataset
@@ -12,8 +13,7 @@ from mmkd.datasets.id_ood_split import list_classes, materialise, split_by_seed
 from mmkd.evaluation import OpenVocabAccuracy
 from mmkd.models.text import LabelSet, build_label_sets
 
-FASHION_TEXTS = osp.join(osp.dirname(__file__), '..', '..', 'projects', 'vlm_ood', 'data',
-                         'fashion_mnist')
+FASHION_TEXTS = osp.join(REPO, 'projects', 'vlm_ood', 'data', 'fashion_mnist')
 
 
 def prediction(label_set, pred, gt):
@@ -139,9 +139,8 @@ def test_head_predicts_each_sample_against_its_label_set():
 
 
 @pytest.mark.parametrize('config', sorted(
-    glob.glob(osp.join(osp.dirname(__file__), '..', '..', 'configs', 'vlm_ood', '*.py'))
-    + glob.glob(osp.join(osp.dirname(__file__), '..', '..', 'configs', 'vlm_ood', 'students',
-                         '*.py'))), ids=osp.basename)
+    glob.glob(osp.join(REPO, 'configs', 'vlm_ood', '*.py'))
+    + glob.glob(osp.join(REPO, 'configs', 'vlm_ood', 'students', '*.py'))), ids=osp.basename)
 def test_every_config_parses_with_matching_label_sets(config):
     from mmengine.config import Config
     cfg = Config.fromfile(config)

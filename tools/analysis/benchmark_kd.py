@@ -137,6 +137,7 @@ class Variants:
         self.store = osp.join(work_dir, 'store')
         self._write_store()
         self.images = write_images(args, osp.join(work_dir, 'images'))
+        self.image_dataset = DATASETS.build(self.images)
         self.replay_store = osp.join(work_dir, 'replay_store')
         self._extract_replay_store(self.replay_store)
 
@@ -161,7 +162,7 @@ class Variants:
     def _extract_replay_store(self, path: str) -> float:
         """K views of every PNG through the augmented pipeline (CPU seconds of the extraction)."""
         start = time.process_time()
-        extract_store(path, DATASETS.build(self.images), AUGMENTED, self.teacher_cfg,
+        extract_store(path, self.image_dataset, AUGMENTED, self.teacher_cfg,
                       copy.deepcopy(self.student.data_preprocessor), views=self.args.views,
                       codecs=dict(outputs='softmax_topk:5'), batch_size=self.args.batch_size,
                       device=self.args.device, progress=False)
@@ -318,7 +319,7 @@ def extraction_throughput(variants: 'Variants') -> Dict[str, float]:
     building the teacher and probing the pipeline (the store of :class:`Variants` warmed the
     kernels)."""
     args = variants.args
-    dataset = DATASETS.build(variants.images)
+    dataset = variants.image_dataset
     items = ViewItems(dataset, range(args.num_images), args.views, 0)
     views = [items[i]['inputs'] for i in range(len(items))]
     preprocessor = variants.student.data_preprocessor

@@ -14,6 +14,7 @@ from mmkd.engine.nonfinite_step_skipper import NonFiniteStepSkipper
 from mmkd.registry import MODELS, build_mmkd_module, check_arguments
 from mmkd.utils import hide_from_checkpoints
 from mmkd.utils.checkpoint import find_nonfinite
+from ..losses.base import at_least_fp32
 from ..recorder import ModuleRecorder, RecordSpec
 from ..teachers import BaseTeacher, read_normalization
 from ..teachers.base_teacher import per_sample_shape
@@ -321,7 +322,7 @@ class KnowledgeDistiller(BaseModel):
                 if name in losses:
                     raise KeyError(f'distill loss {name!r} has the name of a student task loss; '
                                    f'rename it (student losses: {list(losses)})')
-                losses[name] = loss(**{arg: _to_float32(self._resolve(source, records))
+                losses[name] = loss(**{arg: at_least_fp32(self._resolve(source, records))
                                        for arg, source in self.loss_inputs[name].items()})
         if not self._reported:
             self._report(records, data_samples, losses)
@@ -408,17 +409,6 @@ def _rename_task_losses(task_losses: Dict[str, Any]) -> Dict[str, Any]:
                            f'logs its {key!r} as {new_key!r}: rename one of them')
         losses[new_key] = value
     return losses
-
-
-def _to_float32(value: Any) -> Any:
-    """Half / bfloat16 tensors (also inside lists, tuples and dicts) as float32."""
-    if isinstance(value, torch.Tensor):
-        return value.float() if value.dtype in (torch.float16, torch.bfloat16) else value
-    if isinstance(value, (list, tuple)):
-        return type(value)(_to_float32(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _to_float32(v) for k, v in value.items()}
-    return value
 
 
 def _tensors(value: Any) -> List[torch.Tensor]:

@@ -31,23 +31,25 @@ TAU_RANGE = (1e-6, 1e2)
 MAX_LOSS_WEIGHT = 1e25
 
 
-def at_least_fp32(tensor: torch.Tensor) -> torch.Tensor:
-    """fp16 / bf16 -> fp32; fp32, fp64 and non-floating tensors unchanged.
+def at_least_fp32(value: Any) -> Any:
+    """fp16 / bf16 tensors as fp32, also inside lists, tuples and dicts; fp32, fp64, non-floating
+    tensors and anything else unchanged.
 
     Example:
         >>> at_least_fp32(torch.zeros(2, dtype=torch.bfloat16)).dtype
         torch.float32
+        >>> levels = at_least_fp32((torch.zeros(1, dtype=torch.float16), torch.zeros(1).double()))
+        >>> [level.dtype for level in levels]
+        [torch.float32, torch.float64]
     """
-    if not tensor.is_floating_point():
-        return tensor
-    return tensor.to(torch.promote_types(tensor.dtype, torch.float32))
-
-
-def _promote(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
-        return at_least_fp32(value)
-    if isinstance(value, (tuple, list)) and any(isinstance(v, torch.Tensor) for v in value):
-        return type(value)(_promote(v) for v in value)
+        if not value.is_floating_point():
+            return value
+        return value.to(torch.promote_types(value.dtype, torch.float32))
+    if isinstance(value, (list, tuple)):
+        return type(value)(at_least_fp32(v) for v in value)
+    if isinstance(value, dict):
+        return {k: at_least_fp32(v) for k, v in value.items()}
     return value
 
 
@@ -176,8 +178,7 @@ class BaseDistillLoss(nn.Module):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` in full precision, whatever autocast region the caller is in."""
-        args = tuple(_promote(a) for a in args)
-        kwargs = {k: _promote(v) for k, v in kwargs.items()}
+        args, kwargs = at_least_fp32(args), at_least_fp32(kwargs)
         with ExitStack() as stack:
             for device in ('cpu', 'cuda'):
                 if torch.is_autocast_enabled(device):
