@@ -10,7 +10,7 @@ import open_clip
 import pytest
 import torch
 import torch.nn.functional as F
-from makd_helpers import REPO
+from mmkd_test_helpers import REPO
 
 from mmkd.makd import (ContrastiveAspectScorer, StatementPair, folder_records, read_statements,
                        template_statements)
