@@ -208,8 +208,7 @@ def main() -> None:
     table = paired_table(results, metric, baseline=ROWS[0].name, label='test top-1 %')
     table.write(osp.join(args.out, 'accuracy'))
     plot_seeds(results, metric, osp.join(args.out, 'accuracy.png'), baseline=ROWS[0].name,
-               label='test top-1 %', title='MaKD (contrastive two-tower teacher) vs CE only, '
-               'Fashion-MNIST, 1k labels + 10k unlabelled')
+               label='test top-1 %', title='MaKD (two-tower teacher) vs CE only, Fashion-MNIST')
     print(f'\n{table.markdown}\n\ntrainings: {table.data["wall_s"]:.0f} s wall, '
           f'{table.data["cpu_s"]:.0f} s CPU; script {time.time() - start:.0f} s; extraction: '
           f'{json.dumps(timings)}')
