@@ -7,7 +7,7 @@ _base_ = ['./resnet18-w4_fashion-mnist-1k_ce.py']
 custom_imports = dict(imports=['mmkd'], allow_failed_imports=False)
 
 teacher_config = '{{fileDirname}}/resnet18-w8_fashion-mnist-10k_teacher.py'
-teacher_checkpoint = 'work_dirs/resnet18-w8_fashion-mnist-10k_teacher/epoch_8.pth'
+teacher_checkpoint = 'work_dirs/resnet18-w8_fashion-mnist-10k_teacher/epoch_4.pth'
 
 model = dict(
     _delete_=True,
@@ -31,6 +31,7 @@ train_dataloader = dict(
             type={{_base_.dataset_type}}, data_root={{_base_.data_root}}, split='train',
             download=False, indices=-10000, pipeline={{_base_.train_pipeline}})))
 param_scheduler = dict(T_max=6)
-train_cfg = dict(max_epochs=6, val_interval=6)
+# validation every epoch: the demo's curve of test accuracy during training
+train_cfg = dict(max_epochs=6, val_interval=1)
 default_hooks = dict(checkpoint=dict(interval=6))
 custom_hooks = [dict(type='mmkd.StudentCheckpointHook', max_keep_ckpts=1)]

@@ -97,6 +97,16 @@ class AspectScorer:
         forward_args = inspect.signature(model.forward).parameters
         self._prefix_kwargs = dict(logits_to_keep=1) if 'logits_to_keep' in forward_args else {}
 
+    def describe(self) -> Dict:
+        """What identifies these answers (the extraction's fingerprint and metadata)."""
+        return dict(questions=self.questions, prompt_suffix=self.prompt_suffix,
+                    system_prompt=self.system_prompt, answer_tokens=self.answer_tokens.describe(),
+                    example_prompt=self.prompts[0])
+
+    def top_answers(self, top: torch.Tensor) -> List[str]:
+        """The most likely first answer token per question, decoded."""
+        return [self.tokenizer.decode([int(token)]) for token in top]
+
     # ------------------------------------------------------------------ prompts
     def render_prompt(self, question: str) -> str:
         """The templated prompt text of one question (image placeholder not yet expanded)."""

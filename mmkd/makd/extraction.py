@@ -24,7 +24,7 @@ import os.path as osp
 import shutil
 import warnings
 from collections import Counter
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from tqdm import tqdm
@@ -33,12 +33,15 @@ from mmkd.store import TeacherStoreWriter
 from mmkd.utils.io import atomic_write, read_json
 
 from .aspect_scorer import AspectScorer
+from .contrastive_scorer import ContrastiveAspectScorer
 from .image_sources import ImageRecord
 from .summary import write_summary
 
 LOGITS_FILE = 'multi-aspect-logits.json'
 META_FILE = 'multi-aspect-logits.meta.json'
 STORE_DIR = 'teacher_store'
+#: The MLLM scorer or the image-text embedding one (same interface).
+Scorer = Union[AspectScorer, ContrastiveAspectScorer]
 #: What identifies the MLLM teacher in the store's fingerprint.
 STORE_TEACHER_KEYS = ('model', 'questions', 'prompt_suffix', 'system_prompt', 'answer_tokens')
 
@@ -133,7 +136,7 @@ def _check_fingerprint(path: str, expected: dict, shard: str) -> None:
                            'or restore the original settings')
 
 
-def _differences(was: dict, now: dict, keys: List[str]) -> str:
+def _differences(was: dict, now: dict, keys: List[str], prefix: str = '') -> str:
     def short(value) -> str:
         text = json.dumps(value)
         return text if len(text) <= 80 else text[:77] + '...'
@@ -141,25 +144,25 @@ def _differences(was: dict, now: dict, keys: List[str]) -> str:
     parts = []
     for key in keys:
         a, b = was.get(key), now.get(key)
-        if isinstance(a, list) and isinstance(b, list):
+        if isinstance(a, dict) and isinstance(b, dict):  # name the changed entries inside
+            inner = [k for k in dict(a, **b) if a.get(k) != b.get(k)]
+            parts.append(_differences(a, b, inner, f'{prefix}{key}.'))
+        elif isinstance(a, list) and isinstance(b, list):
             index = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-            parts.append(f'{key}: {len(a)} vs {len(b)} entries, first difference at #{index} '
-                         f'({short(a[index] if index < len(a) else None)} vs '
+            parts.append(f'{prefix}{key}: {len(a)} vs {len(b)} entries, first difference at '
+                         f'#{index} ({short(a[index] if index < len(a) else None)} vs '
                          f'{short(b[index] if index < len(b) else None)})')
         else:
-            parts.append(f'{key}: {short(a)} vs {short(b)}')
+            parts.append(f'{prefix}{key}: {short(a)} vs {short(b)}')
     return '; '.join(parts)
 
 
-def fingerprint(scorer: AspectScorer, model_name: str, data_root: str) -> dict:
+def fingerprint(scorer: Scorer, model_name: str, data_root: str) -> dict:
     """What makes two extractions comparable: model, questions, prompt, answer tokens, images."""
-    return dict(model=model_name, data_root=data_root, questions=scorer.questions,
-                prompt_suffix=scorer.prompt_suffix,
-                system_prompt=scorer.system_prompt, answer_tokens=scorer.answer_tokens.describe(),
-                example_prompt=scorer.prompts[0])
+    return dict(model=model_name, data_root=data_root, **scorer.describe())
 
 
-def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], data_root: str,
+def extract_shard(scorer: Scorer, records: Sequence[ImageRecord], data_root: str,
                   work_dir: str, model_name: str, shard: Tuple[int, int] = (0, 1),
                   image_batch: int = 8, progress: bool = True) -> str:
     """Score shard ``i`` of ``n`` of ``records`` (every n-th image, from the i-th); resumable.
@@ -198,7 +201,7 @@ def extract_shard(scorer: AspectScorer, records: Sequence[ImageRecord], data_roo
                         id=record.sample_id, key=record.key, label=record.label,
                         yes=scores.yes_logits[row].tolist(), no=scores.no_logits[row].tolist(),
                         mass=scores.answer_mass[row].tolist(),
-                        top=[scorer.tokenizer.decode([t]) for t in scores.top_token[row]]))
+                        top=scorer.top_answers(scores.top_token[row])))
             out.write(''.join(json.dumps(line) + '\n' for line in lines))
             out.flush()
             os.fsync(out.fileno())
@@ -294,8 +297,9 @@ def merge_shards(work_dir: str, num_shards: int) -> Dict[str, str]:
     atomic_write_text(outputs[LOGITS_FILE], json.dumps(
         {e['key']: [float(p) for p in row] for e, row in zip(scored, probs)}))
     meta = dict(info, num_images=len(scored), num_questions=len(info['questions']),
-                target='softmax([logit_yes, logit_no])[0] at the first answer token, '
-                       'yes/no logits log-sum-exp pooled over the listed spellings',
+                target=info.get('target', 'softmax([logit_yes, logit_no])[0] at the first '
+                                'answer token, yes/no logits log-sum-exp pooled over the listed '
+                                'spellings'),
                 keys={e['key']: e['id'] for e in scored},
                 failed_images={e['id']: e['error'] for e in failed},
                 mean_answer_mass=float(mass.mean()),

@@ -21,6 +21,16 @@ SELECT_PROMPT = (
     'dataset (visual, categorical and environmental aspects). Write the selected questions one per '
     'line, exactly as in the list, and nothing else.')
 
+#: Step 3 (for the contrastive backend): an affirmative and a negative statement per question.
+#: Fields: classes, questions (one a line).
+STATEMENT_PROMPT = (
+    'The dataset has the classes {classes}. For each yes or no question below, write a short '
+    'affirmative statement describing an image for which the answer is yes, and a short negative '
+    'statement describing an image for which the answer is no (for "Does the bird have a red '
+    'beak?": "A photo of a bird with a red beak." and "A photo of a bird without a red beak."). '
+    'Write one line per question, in the same order: the question, " | ", the affirmative '
+    'statement, " | ", the negative statement, and nothing else.\n{questions}')
+
 #: Words a yes/no question starts with.
 YES_NO_OPENERS = ('is', 'are', 'does', 'do', 'did', 'can', 'could', 'has', 'have', 'had', 'was',
                   'were', 'will', 'would', 'should', 'may', 'might', 'must', 'shall')
@@ -180,3 +190,163 @@ def generate_aspect_questions(backend, classes: Sequence[str], num_images: int,
         selected.rejected.append((extra, f'more than the {num_questions} asked for'))
     selected.questions = selected.questions[:num_questions]
     return QuestionGeneration(prompts, responses, candidates, selected)
+
+
+# ---------------------------------------------------------------- statement pairs
+_DETERMINERS = ('the', 'a', 'an', 'this', 'that', 'these', 'those', 'its', 'their', 'his', 'her',
+                'any', 'each')
+_PRONOUNS = ('it', 'they', 'there', 'he', 'she', 'this', 'that')
+_NEGATED = {'can': 'cannot', 'will': 'will not', 'shall': 'shall not'}
+
+
+@dataclass(frozen=True)
+class StatementPair:
+    """A yes/no question and the two statements that answer it."""
+    question: str
+    affirmative: str
+    negative: str
+
+
+def _third_person(verb: str) -> str:
+    if verb == 'have':
+        return 'has'
+    if re.search(r'(s|sh|ch|x|z|o)$', verb):
+        return verb + 'es'
+    if re.search(r'[^aeiou]y$', verb):
+        return verb[:-1] + 'ies'
+    return verb + 's'
+
+
+def template_statements(question: str) -> StatementPair:
+    """Turn ``'<aux> <subject> <rest>?'`` into ``'<Subject> <aux> <rest>.'`` and its negation.
+
+    The subject is a pronoun (``it``, ``they``, ...) or a determiner and one word (``the item``,
+    ``this garment``); ``does``/``do`` are folded into the verb. Anything else raises a
+    ``ValueError``: write that pair by hand (a statements file) or let the LLM write them
+    (``generate_aspect_questions.py --statements llm``).
+
+    Example:
+        >>> pair = template_statements('Does the item have long sleeves?')
+        >>> pair.affirmative, pair.negative
+        ('The item has long sleeves.', 'The item does not have long sleeves.')
+        >>> template_statements('Is it worn on the feet?').negative
+        'It is not worn on the feet.'
+    """
+    words = question.strip().rstrip('?').split()
+    aux = words[0].lower() if words else ''
+    if len(words) < 3 or aux not in YES_NO_OPENERS:
+        raise ValueError(f'cannot template statements for {question!r}: it does not start with '
+                         f'one of {YES_NO_OPENERS}; write its statement pair by hand')
+    if words[1].lower() in _DETERMINERS and len(words) > 3:
+        subject, rest = words[1:3], words[3:]
+    elif words[1].lower() in _PRONOUNS:
+        subject, rest = words[1:2], words[2:]
+    else:
+        raise ValueError(f'cannot find the subject of {question!r} (expected "it"/"they"/... or '
+                         f'"the <noun>"); write its statement pair by hand')
+    subject_text = ' '.join(subject)
+    subject_text = subject_text[0].upper() + subject_text[1:]
+    rest_text = ' '.join(rest)
+    if aux in ('does', 'do'):
+        verb = rest[0] if aux == 'do' else _third_person(rest[0])
+        affirmative = f'{subject_text} {" ".join([verb, *rest[1:]])}.'
+        negative = f'{subject_text} {aux} not {rest_text}.'
+    else:
+        affirmative = f'{subject_text} {aux} {rest_text}.'
+        negative = f'{subject_text} {_NEGATED.get(aux, aux + " not")} {rest_text}.'
+    return StatementPair(question.strip(), affirmative, negative)
+
+
+def read_statements(path: str, num_questions: Optional[int] = None) -> List[StatementPair]:
+    """Statement pairs from ``path``: a TSV ``question<TAB>affirmative<TAB>negative`` (what
+    ``generate_aspect_questions.py`` writes as ``statements.tsv``), or a plain question list whose
+    pairs are made by :func:`template_statements`."""
+    from .extraction import read_questions
+    with open(path, encoding='utf-8') as f:
+        lines = [line.rstrip('\n') for line in f if line.strip()]
+    if not any('\t' in line for line in lines):
+        return [template_statements(q) for q in read_questions(path, num_questions)]
+    pairs = []
+    for number, line in enumerate(lines, 1):
+        row = line.split('\t')
+        if len(row) != 3 or not all(cell.strip() for cell in row):
+            raise ValueError(f'{path}:{number}: expected question<TAB>affirmative<TAB>negative, '
+                             f'got {len(row)} field(s): {row}')
+        pairs.append(StatementPair(*(cell.strip() for cell in row)))
+    questions = [pair.question for pair in pairs]
+    repeated = sorted({q for q in questions if questions.count(q) > 1})
+    if repeated:
+        raise ValueError(f'{path}: repeated questions {repeated[:3]}')
+    if num_questions is not None and len(pairs) != num_questions:
+        raise ValueError(f'{path} has {len(pairs)} statement pairs, expected {num_questions}')
+    return pairs
+
+
+def write_statements(path: str, pairs: Sequence[StatementPair]) -> None:
+    """Write the TSV :func:`read_statements` reads (atomically)."""
+    from mmkd.utils.io import atomic_write
+    with atomic_write(path) as f:
+        for pair in pairs:
+            cells = (pair.question, pair.affirmative, pair.negative)
+            if any('\t' in cell or '\n' in cell for cell in cells):
+                raise ValueError(f'statement pair {cells} holds a tab or newline')
+            f.write('\t'.join(cells) + '\n')
+
+
+def _question_key(text: str) -> str:
+    return ' '.join(re.sub(r'[^\w\s]', '', text.lower()).split())
+
+
+def parse_statements(text: str, questions: Sequence[str]
+                     ) -> Tuple[Dict[str, StatementPair], List[Tuple[str, str]]]:
+    """``question | affirmative | negative`` lines of an LLM answer, matched to ``questions``.
+
+    Returns the pairs by question and the rejected lines with reasons.
+
+    Example:
+        >>> pairs, rejected = parse_statements(
+        ...     '1. Is it red? | A red item. | An item that is not red.\\nIs it big?',
+        ...     ['Is it red?'])
+        >>> pairs['Is it red?'].negative, [reason for _, reason in rejected]
+        ('An item that is not red.', ['not "question | affirmative | negative"'])
+    """
+    by_key = {_question_key(q): q for q in questions}
+    pairs: Dict[str, StatementPair] = {}
+    rejected = []
+    for raw in text.splitlines():
+        line = _LIST_MARKER.sub('', raw.strip()).strip()
+        if not line:
+            continue
+        cells = [cell.strip().strip('*_"\'`').strip() for cell in line.split('|')]
+        if len(cells) != 3 or not all(cells):
+            rejected.append((raw.strip(), 'not "question | affirmative | negative"'))
+        elif _question_key(cells[0]) not in by_key:
+            rejected.append((raw.strip(), 'not one of the questions'))
+        elif by_key[_question_key(cells[0])] in pairs:
+            rejected.append((raw.strip(), 'duplicate'))
+        else:
+            question = by_key[_question_key(cells[0])]
+            pairs[question] = StatementPair(question, cells[1], cells[2])
+    return pairs, rejected
+
+
+@dataclass
+class StatementGeneration:
+    """Statement pairs for every question: from the LLM, or templated where it gave none."""
+    prompt: str
+    response: str
+    pairs: List[StatementPair]
+    rejected: List[Tuple[str, str]]
+    templated: List[str]
+
+
+def generate_statements(backend, questions: Sequence[str], classes: Sequence[str],
+                        prompt: str = STATEMENT_PROMPT) -> StatementGeneration:
+    """Ask the LLM for each question's statement pair; questions it skipped are templated
+    (:func:`template_statements`) and listed in ``templated``."""
+    text = prompt.format(classes=', '.join(classes), questions='\n'.join(questions))
+    response = backend.chat([dict(role='user', content=text)])
+    found, rejected = parse_statements(response, questions)
+    templated = [q for q in questions if q not in found]
+    pairs = [found[q] if q in found else template_statements(q) for q in questions]
+    return StatementGeneration(text, response, pairs, rejected, templated)

@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -168,8 +169,35 @@ def read_scalars(run_dir: str) -> Tuple[Dict[str, float], List[Dict[str, float]]
     return metrics, curve
 
 
+def run_tool(args: Sequence[str], repo: str = REPO, env: Optional[Dict[str, str]] = None,
+             log: Optional[str] = None) -> Tuple[str, float, float]:
+    """Run ``python ARGS`` (a repository tool) in ``repo``; return (stdout, wall s, CPU s).
+
+    The data-preparation steps of a comparison script (datasets, alignment, extraction) go through
+    here; a failure raises with the end of the tool's output (also kept in ``log``, if given).
+    """
+    full_env = dict(os.environ, **(env or {}))
+    full_env['PYTHONPATH'] = repo + os.pathsep + full_env.get('PYTHONPATH', '')
+    print('$ python ' + ' '.join(args), flush=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.time()
+    proc = subprocess.run([sys.executable, *args], cwd=repo, env=full_env, capture_output=True,
+                          text=True)
+    wall = time.time() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if log is not None:
+        with atomic_write(log) as f:
+            f.write(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        raise RuntimeError(f'python {" ".join(args)} failed (exit {proc.returncode}):\n'
+                           f'{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}')
+    print(f'  ({wall:.0f} s wall, {cpu:.0f} s CPU)', flush=True)
+    return proc.stdout, wall, cpu
+
+
 def _train(config: str, options: List[str], run_dir: str, repo: str, tool: str,
-           env: Optional[Dict[str, str]], label: str) -> Tuple[float, float]:
+           env: Optional[Dict[str, str]], label: str, show_progress: bool) -> Tuple[float, float]:
     """Run ``tool`` once into ``run_dir``; return (wall, CPU) seconds; fail naming the log."""
     os.makedirs(run_dir)
     log_path = osp.join(run_dir, 'train.log')
@@ -177,28 +205,29 @@ def _train(config: str, options: List[str], run_dir: str, repo: str, tool: str,
     full_env['PYTHONPATH'] = repo + os.pathsep + full_env.get('PYTHONPATH', '')
     command = [sys.executable, osp.join(repo, tool), osp.abspath(config), '--work-dir', run_dir,
                '--cfg-options', *options]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.time()
     with open(log_path, 'w', encoding='utf-8') as log:
         log.write('$ ' + ' '.join(command) + '\n')
         log.flush()
         proc = subprocess.Popen(command, cwd=repo, env=full_env, stdout=log,
                                 stderr=subprocess.STDOUT)
-        while proc.poll() is None:
+        while True:  # wait4: this run's own CPU time, also while others run beside it
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
             time.sleep(1.0)
-            if sys.stdout.isatty():
+            if show_progress:
                 print(f'\r{label}  {_last_progress(log_path)}  {time.time() - start:5.0f} s',
                       end='', flush=True)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     wall = time.time() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if sys.stdout.isatty():
+    if show_progress:
         print('\r' + ' ' * 100 + '\r', end='')
     if proc.returncode != 0:
         with open(log_path, encoding='utf-8', errors='replace') as f:
             tail = ''.join(f.readlines()[-25:])
         raise RuntimeError(f'{label} failed (exit {proc.returncode}); log {log_path}:\n{tail}')
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def _last_progress(log_path: str) -> str:
@@ -215,7 +244,7 @@ def _last_progress(log_path: str) -> str:
 
 def run_rows(rows: Sequence[Row], seeds: Sequence[int], work_dir: str, metric: str,
              repo: str = REPO, tool: str = TRAIN_TOOL, env: Optional[Dict[str, str]] = None,
-             read_metrics: MetricsReader = read_scalars) -> SeededResults:
+             read_metrics: MetricsReader = read_scalars, jobs: int = 1) -> SeededResults:
     """Train every row with every seed (reusing finished runs) and return their results.
 
     Args:
@@ -227,6 +256,8 @@ def run_rows(rows: Sequence[Row], seeds: Sequence[int], work_dir: str, metric: s
         tool: the training script, relative to ``repo``.
         env: extra environment variables for the runs (e.g. ``OMP_NUM_THREADS``).
         read_metrics: ``run_dir -> (last metrics, validation curve)``; MMEngine's scalars default.
+        jobs: runs at a time (e.g. one per core, each with ``OMP_NUM_THREADS=1`` in ``env``);
+            each run's CPU time is its own either way.
 
     Returns:
         ``{row name: {seed: RunResult}}`` in the order of ``rows`` and ``seeds``.
@@ -237,43 +268,73 @@ def run_rows(rows: Sequence[Row], seeds: Sequence[int], work_dir: str, metric: s
         raise ValueError(f'row names must differ (as directory names): {[r.name for r in rows]}')
     if len(set(seeds)) != len(seeds) or not seeds:
         raise ValueError(f'seeds must be distinct and not empty, got {list(seeds)}')
-    results: SeededResults = {}
-    total, done = len(rows) * len(seeds), 0
+    if jobs < 1:
+        raise ValueError(f'jobs must be >= 1, got {jobs}')
+    runs: List[_Run] = []
+    total = len(rows) * len(seeds)
+    for row, directory in zip(rows, names):
+        options = dict(row.cfg_options or {})
+        if 'randomness.seed' in options:
+            raise ValueError(f'row {row.name!r}: randomness.seed is set per run; drop it from '
+                             'cfg_options')
+        formatted = [format_option(key, value) for key, value in options.items()]
+        for seed in seeds:
+            runs.append(_Run(
+                row.name, seed, f'[{len(runs) + 1:>{len(str(total))}}/{total}] {row.name}, '
+                f'seed {seed}', row.config, [*formatted, f'randomness.seed={seed}'],
+                osp.abspath(osp.join(work_dir, directory, f'seed_{seed}')),
+                resolved_config_fingerprint(row.config,
+                                            dict(options, **{'randomness.seed': seed}))))
+
+    def finish(run: _Run) -> RunResult:
+        result = _reuse(run.run_dir, run.fingerprint, run.label)
+        if result is None:
+            if osp.isdir(run.run_dir):
+                print(f'{run.label}: an unfinished run is in {run.run_dir}; restarting it')
+                shutil.rmtree(run.run_dir)
+            wall, cpu = _train(run.config, run.options, run.run_dir, repo, tool, env, run.label,
+                               show_progress=jobs == 1 and sys.stdout.isatty())
+            metrics, curve = read_metrics(run.run_dir)
+            result = RunResult(run.seed, run.run_dir, metrics, curve, wall, cpu, run.fingerprint)
+            if metric not in metrics:
+                raise KeyError(f'{run.label}: the run logged no {metric!r} (its last '
+                               f'validation has {sorted(metrics)}); see {run.run_dir}')
+            atomic_write_json(osp.join(run.run_dir, RESULT_FILE), asdict(result))
+        if metric not in result.metrics:
+            raise KeyError(f'{run.label}: {osp.join(run.run_dir, RESULT_FILE)} has no '
+                           f'{metric!r} (it has {sorted(result.metrics)})')
+        state = 'reused' if result.reused else \
+            f'{result.wall_s:.0f} s wall, {result.cpu_s:.0f} s CPU'
+        print(f'{run.label}: {metric} {result.metrics[metric]:.2f}  ({state})', flush=True)
+        return result
+
     with WriterLock(work_dir, 'seeded comparison'):
-        for row, directory in zip(rows, names):
-            results[row.name] = {}
-            options = dict(row.cfg_options or {})
-            if 'randomness.seed' in options:
-                raise ValueError(f'row {row.name!r}: randomness.seed is set per run; drop it from '
-                                 'cfg_options')
-            formatted = [format_option(key, value) for key, value in options.items()]
-            for seed in seeds:
-                done += 1
-                label = f'[{done:>{len(str(total))}}/{total}] {row.name}, seed {seed}'
-                run_dir = osp.abspath(osp.join(work_dir, directory, f'seed_{seed}'))
-                fingerprint = resolved_config_fingerprint(
-                    row.config, dict(options, **{'randomness.seed': seed}))
-                result = _reuse(run_dir, fingerprint, label)
-                if result is None:
-                    if osp.isdir(run_dir):
-                        print(f'{label}: an unfinished run is in {run_dir}; restarting it')
-                        shutil.rmtree(run_dir)
-                    wall, cpu = _train(row.config, [*formatted, f'randomness.seed={seed}'],
-                                       run_dir, repo, tool, env, label)
-                    metrics, curve = read_metrics(run_dir)
-                    result = RunResult(seed, run_dir, metrics, curve, wall, cpu, fingerprint)
-                    if metric not in metrics:
-                        raise KeyError(f'{label}: the run logged no {metric!r} (its last '
-                                       f'validation has {sorted(metrics)}); see {run_dir}')
-                    atomic_write_json(osp.join(run_dir, RESULT_FILE), asdict(result))
-                if metric not in result.metrics:
-                    raise KeyError(f'{label}: {osp.join(run_dir, RESULT_FILE)} has no {metric!r} '
-                                   f'(it has {sorted(result.metrics)})')
-                state = 'reused' if result.reused else f'{result.wall_s:.0f} s wall, ' \
-                    f'{result.cpu_s:.0f} s CPU'
-                print(f'{label}: {metric} {result.metrics[metric]:.2f}  ({state})', flush=True)
-                results[row.name][seed] = result
+        if jobs == 1:
+            finished = [finish(run) for run in runs]
+        else:
+            with ThreadPoolExecutor(jobs) as pool:
+                futures = [pool.submit(finish, run) for run in runs]
+                try:
+                    finished = [future.result() for future in futures]
+                except BaseException:
+                    for future in futures:  # the runs not started yet are dropped
+                        future.cancel()
+                    raise
+    results: SeededResults = {row.name: {} for row in rows}
+    for run, result in zip(runs, finished):
+        results[run.name][run.seed] = result
     return results
+
+
+class _Run(NamedTuple):
+    """One (row, seed) training of :func:`run_rows`."""
+    name: str
+    seed: int
+    label: str
+    config: str
+    options: List[str]
+    run_dir: str
+    fingerprint: str
 
 
 def _reuse(run_dir: str, fingerprint: str, label: str) -> Optional[RunResult]:

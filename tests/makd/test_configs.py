@@ -9,7 +9,10 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'makd', 'makd_*.py')))
-CLASSIFICATION = [c for c in CONFIGS if 'rcnn' not in c and 'retinanet' not in c]
+# the transfer-set config has no C+Q head (CE head + an aspect connector in a KnowledgeDistiller)
+# and needs its aspect store: projects/makd/run_fashion_contrastive.py runs it
+CLASSIFICATION = [c for c in CONFIGS if 'rcnn' not in c and 'retinanet' not in c and
+                  'transfer' not in c]
 
 
 @pytest.mark.parametrize('config', CLASSIFICATION, ids=osp.basename)

@@ -28,6 +28,10 @@ STEP2 = """1. Does the item have sleeves?
 3. Does the item cover the ankle?
 4. Does the item have a heel?
 """
+STEP3 = """1. Does the item have sleeves? | A garment with sleeves. | A garment without sleeves.
+2. Is the item worn on the feet? | A shoe. | Not a shoe.
+The item covers the ankle.
+"""
 
 
 def test_parse_questions_keeps_unique_yes_no_questions():
@@ -45,8 +49,8 @@ def test_parse_questions_keeps_unique_yes_no_questions():
 
 @pytest.fixture
 def stub_server():
-    """An OpenAI-style /v1/chat/completions on 127.0.0.1 answering STEP1, then STEP2."""
-    requests, answers = [], [STEP1, STEP2]
+    """An OpenAI-style /v1/chat/completions on 127.0.0.1 answering STEP1, STEP2, then STEP3."""
+    requests, answers = [], [STEP1, STEP2, STEP3]
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -105,6 +109,40 @@ def test_openai_backend_end_to_end(stub_server, tmp_path, monkeypatch, capsys):
     assert 'duplicate' in rejected and 'more than the 3 asked for' in rejected
     assert 'rejected (duplicate): 5. Is the item worn on the feet?' in capsys.readouterr().out
     assert json.loads((out / 'generation.json').read_text())['responses'] == [STEP1, STEP2]
+    # the statement pairs of the contrastive backend, by the default template
+    assert (out / 'statements.tsv').read_text().splitlines()[2] == (
+        'Does the item cover the ankle?\tThe item covers the ankle.\tThe item does not cover '
+        'the ankle.')
+
+
+def test_statement_pairs_from_the_llm_and_from_a_question_file(stub_server, tmp_path, capsys):
+    url, requests = stub_server
+    (tmp_path / 'classes.txt').write_text('Sneaker\nShirt\nBag\n')
+    out = tmp_path / 'out'
+    run([str(out), '--classes-file', str(tmp_path / 'classes.txt'), '--num-images', '600',
+         '-N', '8', '-Q', '3', '--backend', 'openai', '--base-url', url, '--model', 'stub-llm',
+         '--statements', 'llm'])
+    step3 = requests[2]['body']['messages'][0]['content']
+    assert 'Sneaker, Shirt, Bag' in step3 and step3.endswith(
+        'Does the item have sleeves?\nIs the item worn on the feet?\n'
+        'Does the item cover the ankle?')
+    assert (out / 'statements.tsv').read_text().splitlines() == [
+        'Does the item have sleeves?\tA garment with sleeves.\tA garment without sleeves.',
+        'Is the item worn on the feet?\tA shoe.\tNot a shoe.',
+        'Does the item cover the ankle?\tThe item covers the ankle.\tThe item does not cover '
+        'the ankle.']
+    printed = capsys.readouterr().out
+    assert 'templated: [\'Does the item cover the ankle?\']' in printed
+    assert "statement line rejected (not \"question | affirmative | negative\")" in printed
+    assert json.loads((out / 'generation.json').read_text())['statement_response'] == STEP3
+    # no LLM at all: a question list in, its templated pairs out
+    questions = tmp_path / 'questions.txt'
+    questions.write_text('Is the item worn on the feet?\nDoes it have a hood?\n')
+    run([str(tmp_path / 'pairs'), '--questions-file', str(questions)])
+    assert (tmp_path / 'pairs' / 'statements.tsv').read_text().splitlines()[1] == (
+        'Does it have a hood?\tIt has a hood.\tIt does not have a hood.')
+    with pytest.raises(SystemExit):
+        run([str(tmp_path / 'x'), '--questions-file', str(questions), '--statements', 'llm'])
 
 
 def test_local_hf_backend_uses_the_chat_template(tmp_path_factory, tmp_path, capsys):

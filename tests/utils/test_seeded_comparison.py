@@ -1,4 +1,4 @@
-"""The seeded-comparison helper: real tools/train.py runs, reuse, restart, paired statistics, plots."""
+"""The seeded-comparison helper: real tools/train.py runs, reuse, restart, paired stats, plots."""
 import json
 import os
 import os.path as osp
@@ -50,7 +50,7 @@ def test_runs_reuses_and_restarts(tmp_path, fashion_mnist_root):
     killed = results['lr 0.1'][1].run_dir
     os.remove(osp.join(killed, 'result.json'))
     open(osp.join(killed, 'partial_marker'), 'w').close()
-    again = run_rows(rows, [0, 1], work_dir, 'accuracy/top1', env={'OMP_NUM_THREADS': '1'})
+    again = run_rows(rows, [0, 1], work_dir, 'accuracy/top1', env={'OMP_NUM_THREADS': '1'}, jobs=2)
     assert again['lr 0.1'][0].reused and again['lr 0.01'][1].reused
     assert not again['lr 0.1'][1].reused and not osp.exists(osp.join(killed, 'partial_marker'))
     assert again['lr 0.01'][1].metrics == run.metrics
@@ -90,7 +90,8 @@ def test_paired_statistics_match_scipy_and_hand_formulas(tmp_path):
     assert row['difference']['ci95'][0] == pytest.approx(mean - 2.7764 * s / 5 ** 0.5, abs=1e-3)
     assert row['mean'] == pytest.approx(sum(kd) / 5)
     assert row['std'] == pytest.approx(stats.tstd(kd))
-    assert '| KD | 83.12 ± 0.77 | +2.90, +4.40, +1.60, +3.90, +3.60 | +3.28 [+1.93, +4.63] |' in table.markdown
+    assert ('| KD | 83.12 ± 0.77 | +2.90, +4.40, +1.60, +3.90, +3.60 | +3.28 [+1.93, +4.63] |'
+            in table.markdown)
     md, js = table.write(str(tmp_path / 'table'))
     assert open(md).read().startswith('| row | top-1 %: mean ± std |')
     assert json.load(open(js))['rows'][1]['difference']['per_seed'] == pytest.approx(diffs)

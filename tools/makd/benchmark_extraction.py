@@ -12,6 +12,10 @@ Without --model a tiny random-init LLaVA (CLIP vision tower at --image-size px, 
 * mmkd: image + shared prompt prefix encoded once per image (images batched), the Q question
   suffixes scored in batches on its KV cache (AspectScorer.score).
 All three must agree; the script checks it and prints the speed-ups.
+
+With --contrastive-config (a config with an image-text teacher, see extract_aspect_logits.py
+--backend contrastive) the contrastive backend scores the same images and questions (templated
+statement pairs) in the same run, and its images/s are printed beside the MLLM path's.
 """
 import argparse
 import tempfile
@@ -30,7 +34,28 @@ def parse_args():
     parser.add_argument('--num-questions', type=int, default=16)
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--contrastive-config', help='also time the contrastive backend with '
+                        'this config\'s image-text teacher')
+    parser.add_argument('--contrastive-teacher', help='name in its model.teachers')
+    parser.add_argument('--temperature', type=float,
+                        help='contrastive: the teacher\'s temperature (default: its logit_scale)')
     return parser.parse_args()
+
+
+def time_contrastive(args, images, questions, mllm_seconds: float) -> None:
+    """images/s of the contrastive backend against the MLLM path on the same images."""
+    from mmkd.makd import ContrastiveAspectScorer, build_image_text_teacher, template_statements
+    teacher = build_image_text_teacher(args.contrastive_config, args.contrastive_teacher)
+    pairs = [template_statements(q.replace('Is ', 'Is it ', 1)) for q in questions]
+    scorer = ContrastiveAspectScorer(
+        teacher, pairs, logit_scale=None if args.temperature is None else 1 / args.temperature,
+        device=args.device)
+    scorer.score(images[:1])  # warm-up
+    _, seconds = timed(lambda: scorer.score(images))
+    print(f'\ncontrastive backend ({type(teacher).__name__} of {args.contrastive_config}): '
+          f'{seconds:.2f} s, {len(images) / seconds:.1f} images/s; mmkd MLLM path: '
+          f'{len(images) / mllm_seconds:.2f} images/s; ratio {mllm_seconds / seconds:.0f}x '
+          f'({len(questions)} questions)')
 
 
 def timed(fn):
@@ -99,6 +124,8 @@ def main():
         diff = (scores.probs - reference).abs().max().item()
         print(f'| {name} | {seconds:.2f} | {1000 * seconds / pairs:.1f} | {base / seconds:.1f}x | '
               f'{diff:.1e} |')
+    if args.contrastive_config:
+        time_contrastive(args, images, questions, runs['mmkd: prefix KV reuse + batching'][1])
 
 
 if __name__ == '__main__':

@@ -12,6 +12,17 @@ an InternVL 2 / 2.5 chat model (its remote code: only with --trust-remote-code).
 seed's multi-aspect-logits.json ({image stem: [Q yes-probabilities]}), its .meta.json, an mmkd
 teacher store and a summary.
 Rerun the same command after a kill to continue.
+
+Without an MLLM (--backend contrastive; not the paper's teacher): MODEL is a config whose
+model.teachers[--teacher] is an image-text teacher (OpenCLIPTeacher, the two-tower teacher), and
+QUESTIONS a statements.tsv of generate_aspect_questions.py (question, affirmative, negative) or a
+question list (statements then made by a template). p(yes) = softmax of the teacher's cosine
+similarities of the image to the two statements, times its logit scale (--temperature: 1 / it):
+
+    python tools/makd/extract_aspect_logits.py \
+        configs/makd/aspect-teacher_two-tower-lite0-minilm_fashion-mnist-10k.py \
+        configs/makd/questions/fashion-mnist_q16_statements.tsv work_dirs/makd/fashion_train \
+        --backend contrastive --teacher two_tower --images data/fashion_mnist_makd/train
 """
 import argparse
 import json
@@ -25,8 +36,10 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split('\n', 2)[2])
-    parser.add_argument('model', nargs='?', help='local model directory')
-    parser.add_argument('questions', nargs='?', help='question file, one a line')
+    parser.add_argument('model', nargs='?', help='local model directory (mllm) or teacher '
+                        'config (contrastive)')
+    parser.add_argument('questions', nargs='?', help='question file, one a line (contrastive: '
+                        'or statements.tsv)')
     parser.add_argument('work_dir', help='output / work directory')
     source = parser.add_mutually_exclusive_group()
     source.add_argument('--images', help='image folder (recursive; class = first sub-folder)')
@@ -36,6 +49,13 @@ def parse_args():
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='override settings of --dataset-config, e.g. '
                         'train_dataloader.dataset.data_root=data/pets')
+    parser.add_argument('--backend', choices=['mllm', 'contrastive'], default='mllm',
+                        help='mllm: an image-text-to-text model answers (the paper); '
+                        'contrastive: an image-text embedding teacher compares statements')
+    parser.add_argument('--teacher', help='contrastive: name in the config\'s model.teachers '
+                        '(default: its only teacher)')
+    parser.add_argument('--temperature', type=float,
+                        help='contrastive: the teacher\'s temperature (default: its logit_scale)')
     parser.add_argument('--key', choices=['stem', 'relpath'], default='stem',
                         help='json key of a folder image: file stem (seed layout) or path')
     parser.add_argument('--num-questions', type=int, help='fail unless the file has this many')
@@ -84,9 +104,10 @@ def load_model(path: str, dtype: str, device: str, trust_remote_code: bool):
 
 def main():
     args = parse_args()
-    from mmkd.makd import (DEFAULT_SUFFIX, AspectScorer, dataset_records, extract_shard,
+    from mmkd.makd import (DEFAULT_SUFFIX, AspectScorer, ContrastiveAspectScorer,
+                           build_image_text_teacher, dataset_records, extract_shard,
                            folder_records, merge_shards, parse_shard, read_questions,
-                           resolve_answer_tokens)
+                           read_statements, resolve_answer_tokens)
     from mmkd.utils.checkpoint import check_hf_folder
     if args.merge is not None:
         outputs = merge_shards(args.work_dir, args.merge)
@@ -95,20 +116,34 @@ def main():
         shard = parse_shard(args.shard or f'{rank}/{world}')
         device = args.device or (f'cuda:{os.environ.get("LOCAL_RANK", 0)}'
                                  if torch.cuda.is_available() else 'cpu')
-        check_hf_folder(args.model, 'the MLLM (MODEL_DIR)')  # before the images are listed
-        questions = read_questions(args.questions, args.num_questions)
+        # the inputs are checked before the images are listed
+        if args.backend == 'contrastive':
+            statements = read_statements(args.questions, args.num_questions)
+        else:
+            check_hf_folder(args.model, 'the MLLM (MODEL_DIR)')
+            questions = read_questions(args.questions, args.num_questions)
         if args.images:
             records, data_root = folder_records(args.images, args.key)
         else:
             cfg = Config.fromfile(args.dataset_config)
             cfg.merge_from_dict(args.cfg_options)
             records, data_root = dataset_records(cfg, args.split)
-        model, processor = load_model(args.model, args.dtype, device, args.trust_remote_code)
-        answers = resolve_answer_tokens(processor.tokenizer, args.yes_words, args.no_words)
-        print(f'answer tokens (pooled): {json.dumps(answers.describe())}')
-        scorer = AspectScorer(model, processor, questions, answers,
-                              prompt_suffix=DEFAULT_SUFFIX if args.suffix is None else args.suffix,
-                              system_prompt=args.system_prompt, batch_size=args.batch_size)
+        if args.backend == 'contrastive':
+            scorer = ContrastiveAspectScorer(
+                build_image_text_teacher(args.model, args.teacher), statements,
+                logit_scale=None if args.temperature is None else 1 / args.temperature,
+                device=device)
+            print('statements (affirmative | negative): ' + json.dumps(
+                scorer.describe()['answer_tokens']['statements'][:3]) + ' ...')
+        else:
+            model, processor = load_model(args.model, args.dtype, device,
+                                          args.trust_remote_code)
+            answers = resolve_answer_tokens(processor.tokenizer, args.yes_words, args.no_words)
+            print(f'answer tokens (pooled): {json.dumps(answers.describe())}')
+            scorer = AspectScorer(
+                model, processor, questions, answers,
+                prompt_suffix=DEFAULT_SUFFIX if args.suffix is None else args.suffix,
+                system_prompt=args.system_prompt, batch_size=args.batch_size)
         extract_shard(scorer, records, data_root, args.work_dir, model_name=args.model,
                       shard=shard, image_batch=args.image_batch, progress=not args.no_progress)
         if shard[1] > 1:
