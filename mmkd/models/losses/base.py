@@ -47,7 +47,9 @@ def at_least_fp32(value: Any) -> Any:
             return value
         return value.to(torch.promote_types(value.dtype, torch.float32))
     if isinstance(value, (list, tuple)):
-        return type(value)(at_least_fp32(v) for v in value)
+        items = [at_least_fp32(v) for v in value]
+        # a namedtuple takes its fields as arguments, a list / tuple one iterable
+        return type(value)(*items) if hasattr(value, '_fields') else type(value)(items)
     if isinstance(value, dict):
         return {k: at_least_fp32(v) for k, v in value.items()}
     return value

@@ -2,6 +2,7 @@
 measured cases); reductions, weights; fp32 under autocast."""
 import inspect
 import math
+from collections import namedtuple
 
 import pytest
 import torch
@@ -9,7 +10,8 @@ from torch import nn
 
 import mmkd.models.losses as losses
 from mmkd.models.losses import KDLoss, KLDivergence, kd_kl_div
-from mmkd.models.losses.base import BaseDistillLoss, check_loss_weight, check_temperature
+from mmkd.models.losses.base import (BaseDistillLoss, at_least_fp32, check_loss_weight,
+                                     check_temperature)
 from mmkd.registry import build_mmkd_module
 
 LOSSES = [obj for _, obj in inspect.getmembers(losses, inspect.isclass)
@@ -122,3 +124,15 @@ def test_losses_compute_in_fp32_under_autocast(dtype):
 def test_fp64_stays_fp64():
     s = torch.randn(2, 3, dtype=torch.float64)
     assert KDLoss()(s, s).dtype == torch.float64
+
+
+def test_at_least_fp32_keeps_containers_and_promotes_only_low_precision_floats():
+    Levels = namedtuple('Levels', 'fine coarse')
+    half, double = torch.ones(2, dtype=torch.float16), torch.ones(2, dtype=torch.float64)
+    levels = at_least_fp32(Levels(half, double))
+    assert isinstance(levels, Levels)
+    assert (levels.fine.dtype, levels.coarse.dtype) == (torch.float32, torch.float64)
+    nested = at_least_fp32({'maps': [half.bfloat16(), torch.ones(2, dtype=torch.long)], 'n': 3})
+    assert [t.dtype for t in nested['maps']] == [torch.float32, torch.long] and nested['n'] == 3
+    values = at_least_fp32(torch.ones(2, 3, dtype=torch.float16).max(dim=0))
+    assert values.values.dtype == torch.float32 and values.indices.dtype == torch.long
