@@ -33,6 +33,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -459,6 +460,13 @@ def _pyplot():
     return plt
 
 
+def _set_title(axes: Any, title: str) -> None:
+    """A 9-point title, wrapped to the figure's width (about 7 pixels a character)."""
+    figure = axes.get_figure()
+    width = figure.get_figwidth() * figure.get_dpi()
+    axes.set_title(textwrap.fill(title, max(20, int(width / 7))), fontsize=9)
+
+
 def plot_seeds(results: SeededResults, metric: str, out: str, baseline: Optional[str] = None,
                label: Optional[str] = None, scale: float = 1.0, title: str = '') -> str:
     """A PNG of every run's ``metric``: one column per row, seeds as points joined across rows.
@@ -493,7 +501,7 @@ def plot_seeds(results: SeededResults, metric: str, out: str, baseline: Optional
     axes.set_xticks(range(len(names)), ticks, fontsize=8)
     axes.set_xlim(-0.6, len(names) - 0.4)
     axes.set_ylabel(label or metric)
-    axes.set_title(title or f'{label or metric}: per seed (points) and mean (bar)', fontsize=9)
+    _set_title(axes, title or f'{label or metric}: per seed (points) and mean (bar)')
     axes.grid(axis='y', alpha=0.3)
     if len(seeds) <= 10:
         axes.legend(fontsize=7, loc='best', ncol=2)
@@ -525,7 +533,7 @@ def plot_curves(results: SeededResults, metric: str, out: str, label: Optional[s
                   linewidth=2, markersize=3, label=f'{name} (mean of {len(runs)})')
     axes.set_xlabel('training iteration')
     axes.set_ylabel(label or metric)
-    axes.set_title(title or f'validation {label or metric} during training', fontsize=9)
+    _set_title(axes, title or f'validation {label or metric} during training')
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8, loc='lower right')
     figure.tight_layout()
