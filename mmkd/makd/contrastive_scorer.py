@@ -13,7 +13,6 @@ embeddings in all: cheap, and real wherever the teacher's embeddings are. Its an
 good as the teacher's image-text space — a two-tower teacher aligned on class prompts answers
 through what it knows of the classes — so check the per-aspect agreement it reports.
 """
-import hashlib
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -22,12 +21,15 @@ import torch.nn.functional as F
 from PIL import Image
 
 from mmkd.models.teachers.input_adapter import InputConvention
+from mmkd.models.text import tensors_fingerprint
 
 from .aspect_scorer import AspectScores
 from .question_generation import StatementPair
 
 #: What the two "answer tokens" of this backend are, in the extraction's records.
 ANSWER_NAMES = ('affirmative', 'negative')
+
+
 def build_image_text_teacher(config: str, name: Optional[str] = None):
     """The image-text teacher of a config, built with its weights: ``model.teachers[name]``, else
     ``model.text_teacher`` (a ``StoreTeacher``'s live teacher), as the VLM-OOD tools read it."""
@@ -39,15 +41,6 @@ def build_image_text_teacher(config: str, name: Optional[str] = None):
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     return build_mmkd_module(text_teacher_config(cfg.get('model', {}), name))
-
-
-def weights_digest(module: torch.nn.Module) -> str:
-    """SHA-1 of every tensor of ``module`` (its names, shapes and values)."""
-    digest = hashlib.sha1()
-    for key, tensor in sorted(module.state_dict().items()):
-        digest.update(f'{key}{tuple(tensor.shape)}'.encode())
-        digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy())
-    return digest.hexdigest()
 
 
 class ContrastiveAspectScorer:
@@ -112,7 +105,9 @@ class ContrastiveAspectScorer:
         with torch.no_grad():
             embeds = F.normalize(teacher.encode_text(texts).float(), dim=-1)
         self.text_embeds = embeds.view(len(self.statements), 2, -1).to(device)
-        self.teacher_digest = weights_digest(teacher)
+        self.teacher_digest = tensors_fingerprint(type(teacher).__name__, (
+            (f'{key}{tuple(tensor.shape)}', tensor)
+            for key, tensor in teacher.state_dict().items()))
 
     def describe(self) -> Dict:
         """What identifies these answers (the extraction's fingerprint and metadata)."""

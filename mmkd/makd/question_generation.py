@@ -37,6 +37,10 @@ YES_NO_OPENERS = ('is', 'are', 'does', 'do', 'did', 'can', 'could', 'has', 'have
 _LIST_MARKER = re.compile(r'^\s*(?:[-*•+]|\(?\d+[.):]|q(?:uestion)?\s*\d+\s*[.):]?)\s*', re.I)
 
 
+def _question_key(text: str) -> str:
+    return ' '.join(re.sub(r'[^\w\s]', '', text.lower()).split())
+
+
 @dataclass
 class ParsedQuestions:
     """Questions accepted from an LLM answer, and the non-empty lines rejected, with reasons."""
@@ -70,7 +74,7 @@ def parse_questions(text: str) -> ParsedQuestions:
         elif line.count('?') > 1:
             parsed.rejected.append((raw.strip(), 'more than one question on the line'))
         else:
-            key = ' '.join(re.sub(r'[^\w\s]', '', line.lower()).split())
+            key = _question_key(line)
             if key in seen:
                 parsed.rejected.append((raw.strip(), 'duplicate'))
             else:
@@ -291,10 +295,6 @@ def write_statements(path: str, pairs: Sequence[StatementPair]) -> None:
             if any('\t' in cell or '\n' in cell for cell in cells):
                 raise ValueError(f'statement pair {cells} holds a tab or newline')
             f.write('\t'.join(cells) + '\n')
-
-
-def _question_key(text: str) -> str:
-    return ' '.join(re.sub(r'[^\w\s]', '', text.lower()).split())
 
 
 def parse_statements(text: str, questions: Sequence[str]

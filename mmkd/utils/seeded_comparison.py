@@ -170,6 +170,13 @@ def read_scalars(run_dir: str) -> Tuple[Dict[str, float], List[Dict[str, float]]
     return metrics, curve
 
 
+def _tool_env(repo: str, env: Optional[Dict[str, str]]) -> Dict[str, str]:
+    """This process's environment plus ``env``, with ``repo`` first on ``PYTHONPATH``."""
+    full_env = dict(os.environ, **(env or {}))
+    full_env['PYTHONPATH'] = repo + os.pathsep + full_env.get('PYTHONPATH', '')
+    return full_env
+
+
 def run_tool(args: Sequence[str], repo: str = REPO, env: Optional[Dict[str, str]] = None,
              log: Optional[str] = None) -> Tuple[str, float, float]:
     """Run ``python ARGS`` (a repository tool) in ``repo``; return (stdout, wall s, CPU s).
@@ -177,13 +184,11 @@ def run_tool(args: Sequence[str], repo: str = REPO, env: Optional[Dict[str, str]
     The data-preparation steps of a comparison script (datasets, alignment, extraction) go through
     here; a failure raises with the end of the tool's output (also kept in ``log``, if given).
     """
-    full_env = dict(os.environ, **(env or {}))
-    full_env['PYTHONPATH'] = repo + os.pathsep + full_env.get('PYTHONPATH', '')
     print('$ python ' + ' '.join(args), flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.time()
-    proc = subprocess.run([sys.executable, *args], cwd=repo, env=full_env, capture_output=True,
-                          text=True)
+    proc = subprocess.run([sys.executable, *args], cwd=repo, env=_tool_env(repo, env),
+                          capture_output=True, text=True)
     wall = time.time() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -202,15 +207,13 @@ def _train(config: str, options: List[str], run_dir: str, repo: str, tool: str,
     """Run ``tool`` once into ``run_dir``; return (wall, CPU) seconds; fail naming the log."""
     os.makedirs(run_dir)
     log_path = osp.join(run_dir, 'train.log')
-    full_env = dict(os.environ, **(env or {}))
-    full_env['PYTHONPATH'] = repo + os.pathsep + full_env.get('PYTHONPATH', '')
     command = [sys.executable, osp.join(repo, tool), osp.abspath(config), '--work-dir', run_dir,
                '--cfg-options', *options]
     start = time.time()
     with open(log_path, 'w', encoding='utf-8') as log:
         log.write('$ ' + ' '.join(command) + '\n')
         log.flush()
-        proc = subprocess.Popen(command, cwd=repo, env=full_env, stdout=log,
+        proc = subprocess.Popen(command, cwd=repo, env=_tool_env(repo, env), stdout=log,
                                 stderr=subprocess.STDOUT)
         while True:  # wait4: this run's own CPU time, also while others run beside it
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)

@@ -178,7 +178,8 @@ def main() -> None:
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--work-dir', default='work_dirs/makd_fashion_contrastive')
     parser.add_argument('--out', default='projects/makd/results', help='tables and figures')
-    parser.add_argument('--jobs', type=int, default=1, help='trainings at a time, one thread each')
+    parser.add_argument('--jobs', type=int, default=min(2, os.cpu_count() or 1),
+                        help='trainings at a time, one thread each')
     args = parser.parse_args()
     os.chdir(REPO)
     sys.path.insert(0, osp.join(REPO, 'tools', 'dataset_converters'))

@@ -21,7 +21,6 @@ question, affirmative and negative statement, tab-separated (step 3: the LLM wri
 questions it skips are templated). Review it too.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
@@ -147,9 +146,9 @@ def main():
                    rejected=[f'{reason}\t{line}' for line, reason in rejected])
     for name, lines in outputs.items():
         write_lines(osp.join(args.out_dir, f'{name}.txt'), lines)
-    with open(osp.join(args.out_dir, 'generation.json'), 'w', encoding='utf-8') as f:
-        json.dump(dict(backend=backend.name, classes=classes, num_images=num_images,
-                       prompts=result.prompts, responses=result.responses), f, indent=2)
+    atomic_write_json(osp.join(args.out_dir, 'generation.json'),
+                      dict(backend=backend.name, classes=classes, num_images=num_images,
+                           prompts=result.prompts, responses=result.responses), indent=2)
     for line, reason in rejected:
         print(f'rejected ({reason}): {line}')
     print(f'step 1: {len(result.candidates.questions)} usable questions of '
